@@ -1,0 +1,18 @@
+// Whether ops record the graph. Per thread, so each worker_thread has its own mode.
+#pragma once
+
+namespace tg {
+
+struct GradMode {
+  static bool enabled();
+  static void set(bool on);
+};
+
+// Sets grad mode for a C++ scope and restores it after (also on throw).
+struct GradModeGuard {
+  explicit GradModeGuard(bool on) : prev_(GradMode::enabled()) { GradMode::set(on); }
+  ~GradModeGuard() { GradMode::set(prev_); }
+  bool prev_;
+};
+
+}  // namespace tg

@@ -1,0 +1,136 @@
+#include "node.h"
+#include "grad_mode.h"
+#include "op_node.h"
+#include "../core/error.h"
+#include "../core/shape.h"
+
+namespace tg {
+
+namespace {
+thread_local uint64_t g_next_sequence_nr = 0;
+}
+
+Node::Node() : sequence_nr(g_next_sequence_nr++) {}
+Node::~Node() = default;
+
+// ---------------------------------------------------------------- SavedTensor
+
+SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
+  if (!t.defined()) return;
+  version_ = t.storage()->version;
+  is_output_ = is_output;
+  requires_grad_ = t.requires_grad();
+  if (is_output) {
+    // Keep the data but not the grad_fn (the node itself): saving it would make a cycle.
+    data_ = t.alias(t.shape(), t.strides(), t.offset());
+    output_nr_ = t.impl()->output_nr;
+  } else {
+    data_ = t;
+  }
+}
+
+Tensor SavedTensor::unpack(Node* owner) const {
+  if (released_) {
+    fail(ErrorKind::Error,
+         "Trying to backward through the graph a second time (or directly access saved tensors after they "
+         "have already been freed). Saved intermediate values of the graph are freed when you call "
+         ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+         "graph a second time or if you need to access saved tensors after calling backward.");
+  }
+  if (!data_.defined()) return Tensor();
+  uint32_t now = data_.storage()->version;
+  if (now != version_) {
+    std::string which;  // PyTorch names the producing node, or nothing for a leaf
+    if (is_output_)
+      which = str(", which is output ", output_nr_, " of ", owner->name(), ",");
+    else if (data_.grad_fn())
+      which = str(", which is output ", data_.impl()->output_nr, " of ", data_.grad_fn()->name(), ",");
+    fail(ErrorKind::Error,
+         str("one of the variables needed for gradient computation has been modified by an inplace operation: "
+             "[torch.", dtype_legacy_name(data_.dtype()), " ", shape_str(data_.shape()), "]", which,
+             " is at version ", now, "; expected version ", version_,
+             " instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+             "gradient, with torch.autograd.set_detect_anomaly(True)."));
+  }
+  if (is_output_ && requires_grad_) {
+    Tensor t = data_.alias(data_.shape(), data_.strides(), data_.offset());
+    t.impl()->grad_fn = Ref<Node>(owner);
+    t.impl()->output_nr = output_nr_;
+    return t;
+  }
+  return data_;
+}
+
+// ---------------------------------------------------------------- AccumulateGrad
+
+AccumulateGrad::AccumulateGrad(Ref<TensorImpl> leaf) : variable(std::move(leaf)) {
+  input_meta.push_back({variable->shape, variable->dtype});
+  sequence_nr = UINT64_MAX;  // run as soon as ready, as PyTorch does
+}
+
+// The engine accumulates into the leaf itself (engine.cc: accumulate_grad), because it
+// needs the backward options; this node only marks where a leaf's gradient goes.
+std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&&) { return {}; }
+
+AccumulateGrad::~AccumulateGrad() {
+  if (variable && variable->grad_accumulator == this) variable->grad_accumulator = nullptr;
+}
+
+Ref<Node> grad_accumulator(const Tensor& leaf) {
+  TensorImpl* impl = leaf.impl();
+  if (!impl->requires_grad) return nullptr;
+  if (impl->grad_accumulator) return Ref<Node>(impl->grad_accumulator);
+  Ref<AccumulateGrad> acc = make_ref<AccumulateGrad>(leaf.ref());
+  impl->grad_accumulator = acc.get();
+  return Ref<Node>(acc.get());
+}
+
+Edge gradient_edge(const Tensor& t) {
+  if (!t.defined()) return Edge{};
+  if (t.impl()->grad_fn) return Edge{t.impl()->grad_fn, t.impl()->output_nr};
+  return Edge{grad_accumulator(t), 0};
+}
+
+void set_history(Tensor& out, const Ref<Node>& node, uint32_t output_nr) {
+  out.impl()->grad_fn = node;
+  out.impl()->output_nr = output_nr;
+  if (node->input_meta.size() <= output_nr) node->input_meta.resize(output_nr + 1);
+  node->input_meta[output_nr] = InputMeta{out.shape(), out.dtype()};
+}
+
+bool any_requires_grad(std::initializer_list<const Tensor*> ts) {
+  if (!GradMode::enabled()) return false;
+  for (const Tensor* t : ts)
+    if (t && t->defined() && t->requires_grad()) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------- OpNode recording
+
+void OpNode::add_inputs(std::initializer_list<const Tensor*> inputs) {
+  for (const Tensor* t : inputs) {
+    if (t && t->defined() && t->requires_grad())
+      next_edges.push_back(gradient_edge(*t));
+    else
+      next_edges.push_back(Edge{});
+  }
+}
+
+Ref<OpNode> record(OpKind kind, const char* name, std::initializer_list<const Tensor*> inputs) {
+  if (!any_requires_grad(inputs)) return nullptr;
+  Ref<OpNode> n = make_ref<OpNode>(kind, name);
+  n->add_inputs(inputs);
+  return n;
+}
+
+Ref<OpNode> record(OpKind kind, const char* name, const std::vector<Tensor>& inputs) {
+  if (!GradMode::enabled()) return nullptr;
+  bool any = false;
+  for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
+  if (!any) return nullptr;
+  Ref<OpNode> n = make_ref<OpNode>(kind, name);
+  for (const Tensor& t : inputs) n->next_edges.push_back(t.requires_grad() ? gradient_edge(t) : Edge{});
+  return n;
+}
+
+}  // namespace tg

@@ -1,0 +1,100 @@
+// The autograd graph, as PyTorch models it (torch/csrc/autograd/function.h).
+//
+// A Node is one recorded op seen backwards: it takes the gradients of the op's outputs and
+// returns the gradients of its inputs. Its `next_edges` say where each input gradient goes:
+// Edge{fn, input_nr} means "input `input_nr` of node `fn`". A leaf tensor that requires grad
+// is reached through an AccumulateGrad node that adds into the leaf's `.grad`; the leaf
+// points back to it only weakly, so no cycle exists.
+//
+// Each node records the shape and dtype of every output it produced (`input_meta`, seen
+// from backward). The engine reduces every gradient to that shape in one place (sum_to), so
+// derivative formulas never undo broadcasting themselves.
+//
+// Tensors an op needs for its derivative are SavedTensors: they remember the storage
+// version at save time, and unpacking after an in-place write raises PyTorch's error.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+#include "../core/tensor.h"
+
+namespace tg {
+
+struct Edge {
+  Ref<Node> fn;          // null: this input needs no gradient
+  uint32_t input_nr = 0;
+  bool valid() const { return bool(fn); }
+};
+
+// A JS (or C++) callback run on a gradient: returns a replacement or an undefined Tensor.
+struct TensorHook : RefCounted {
+  virtual Tensor call(const Tensor& grad) = 0;
+  int64_t id = 0;  // for remove()
+};
+
+struct SavedTensor {
+  SavedTensor() = default;
+  // is_output: the tensor is an output of the node saving it; it is stored without its
+  // grad_fn (that would be a cycle) and re-attached to the node when unpacked.
+  SavedTensor(const Tensor& t, bool is_output);
+  Tensor unpack(Node* owner) const;
+  void reset() { data_ = Tensor(); released_ = true; }
+  bool defined() const { return data_.defined() || released_; }
+
+ private:
+  Tensor data_;
+  uint32_t version_ = 0;
+  uint32_t output_nr_ = 0;
+  bool is_output_ = false;
+  bool is_leaf_or_input_ = false;
+  bool released_ = false;
+  bool requires_grad_ = false;
+};
+
+struct InputMeta {
+  Dims shape;
+  DType dtype;
+};
+
+struct Node : RefCounted {
+  Node();
+  ~Node() override;
+
+  virtual const char* name() const = 0;
+  // grads: one per output (undefined where no gradient flowed). Returns one per next edge.
+  virtual std::vector<Tensor> apply(std::vector<Tensor>&& grads) = 0;
+  // Drops saved tensors after backward (unless retain_graph).
+  virtual void release_variables() {}
+
+  uint32_t num_outputs() const { return static_cast<uint32_t>(input_meta.size()); }
+  bool needs_input_grad(size_t i) const { return i < next_edges.size() && next_edges[i].valid(); }
+
+  std::vector<Edge> next_edges;
+  std::vector<InputMeta> input_meta;
+  // Hooks registered on non-leaf outputs of this node: (output_nr, hook), run before apply.
+  std::vector<std::pair<uint32_t, Ref<TensorHook>>> pre_hooks;
+  // Tensors that asked retain_grad(): (output_nr, weak impl) — written after pre-hooks.
+  std::vector<std::pair<uint32_t, TensorImpl*>> retained;
+  uint64_t sequence_nr;
+  bool released = false;   // saved tensors were freed by a backward without retain_graph
+};
+
+// Adds into a leaf's .grad. Holds the leaf strongly; the leaf holds it weakly.
+struct AccumulateGrad : Node {
+  explicit AccumulateGrad(Ref<TensorImpl> leaf);
+  ~AccumulateGrad() override;
+  const char* name() const override { return "AccumulateGrad"; }
+  std::vector<Tensor> apply(std::vector<Tensor>&& grads) override;
+  Ref<TensorImpl> variable;
+};
+
+// Where a gradient for `t` should go: its grad_fn, or its leaf's AccumulateGrad, or nowhere.
+Edge gradient_edge(const Tensor& t);
+// The AccumulateGrad of a leaf that requires grad, created on first use.
+Ref<Node> grad_accumulator(const Tensor& leaf);
+// Makes `out` the output_nr-th output of `node`, recording its shape for the engine.
+void set_history(Tensor& out, const Ref<Node>& node, uint32_t output_nr = 0);
+// True when grad mode is on and some input requires grad.
+bool any_requires_grad(std::initializer_list<const Tensor*> ts);
+
+}  // namespace tg

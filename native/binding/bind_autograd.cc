@@ -1,0 +1,203 @@
+// Autograd: requires_grad, .grad, grad_fn inspection, backward and autograd.grad, grad mode.
+#include "convert.h"
+#include "handles.h"
+#include "../autograd/engine.h"
+#include "../autograd/grad_mode.h"
+#include "../autograd/node.h"
+#include "../core/error.h"
+#include "../ops/ops.h"
+
+namespace tg {
+namespace binding {
+
+namespace {
+
+std::vector<Tensor> tensor_list(const Napi::CallbackInfo& info, size_t i, bool allow_missing) {
+  TG_CHECK_TYPE(info[i].IsArray(), "expected an array of tensors");
+  Napi::Array a = info[i].As<Napi::Array>();
+  std::vector<Tensor> out;
+  auto& tab = state().tensors;
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    Napi::Value v = a.Get(k);
+    double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -2;
+    if (d == -1 && allow_missing) {
+      out.emplace_back();
+      continue;
+    }
+    TG_CHECK(d >= 0 && d < double(tab.items.size()) && tab.items[static_cast<size_t>(d)],
+             "Tensor has been disposed: it can no longer be used");
+    out.emplace_back(Ref<TensorImpl>(tab.items[static_cast<size_t>(d)]));
+  }
+  return out;
+}
+
+TG_FN(requires_grad) { return Napi::Boolean::New(info.Env(), tensor_arg(info, 0).requires_grad()); }
+
+TG_FN(set_requires_grad) {
+  Tensor t = tensor_arg(info, 0);
+  bool flag = bool_arg(info, 1);
+  if (!t.is_leaf()) {
+    TG_CHECK(flag,
+             "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a "
+             "subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+    return info.Env().Undefined();
+  }
+  TG_CHECK(!flag || is_floating(t.dtype()), "only Tensors of floating point and complex dtype can require gradients");
+  t.impl()->requires_grad = flag;
+  return info.Env().Undefined();
+}
+
+TG_FN(is_leaf) { return Napi::Boolean::New(info.Env(), tensor_arg(info, 0).is_leaf()); }
+TG_FN(retains_grad) { return Napi::Boolean::New(info.Env(), tensor_arg(info, 0).impl()->retains_grad); }
+
+// grad(out, t): slot id of t.grad, or -1.
+TG_FN(grad) {
+  Tensor t = tensor_arg(info, 1);
+  if (!t.impl()->grad) return Napi::Number::New(info.Env(), -1);
+  return return_tensor(info, Tensor(t.impl()->grad));
+}
+
+// setGrad(t, g | null)
+TG_FN(set_grad) {
+  Tensor t = tensor_arg(info, 0);
+  Tensor g = opt_tensor_arg(info, 1);
+  if (g.defined()) {
+    TG_CHECK(g.dtype() == t.dtype(), "assigned grad has data of a different type");
+    TG_CHECK(g.shape() == t.shape(), "assigned grad has data of a different size");
+    t.impl()->grad = g.ref();
+  } else {
+    t.impl()->grad.reset();
+  }
+  return info.Env().Undefined();
+}
+
+// gradFn(out, t): node slot id or -1.
+TG_FN(grad_fn) {
+  Tensor t = tensor_arg(info, 1);
+  if (!t.grad_fn()) return Napi::Number::New(info.Env(), -1);
+  return return_node(info, t.grad_fn());
+}
+
+TG_FN(node_name) { return Napi::String::New(info.Env(), node_arg(info, 0)->name()); }
+
+// nodeNext(node): [[pendingNodeSlot | -1, inputNr], ...]; TS adopts each slot.
+TG_FN(node_next) {
+  Node* n = node_arg(info, 0);
+  Napi::Env env = info.Env();
+  Napi::Array arr = Napi::Array::New(env, n->next_edges.size());
+  for (size_t i = 0; i < n->next_edges.size(); i++) {
+    const Edge& e = n->next_edges[i];
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, Napi::Number::New(env, e.fn ? double(state().nodes.put(e.fn.get())) : -1.0));
+    pair.Set(1u, Napi::Number::New(env, e.input_nr));
+    arr.Set(static_cast<uint32_t>(i), pair);
+  }
+  return arr;
+}
+
+TG_FN(adopt_node) {
+  uint32_t s = static_cast<uint32_t>(num_arg(info, 1, "slot"));
+  TG_CHECK(s < state().nodes.items.size() && state().nodes.items[s], "internal: bad pending node slot");
+  napi_add_finalizer(info.Env(), info[0], reinterpret_cast<void*>(static_cast<uintptr_t>(s)),
+                     [](node_api_basic_env, void* data, void*) {
+                       state().nodes.release_slot(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
+                     },
+                     nullptr, nullptr);
+  return info.Env().Undefined();
+}
+
+// AccumulateGrad's variable: variable(out, node) -> slot id or -1.
+TG_FN(node_variable) {
+  Node* n = node_arg(info, 1);
+  auto* acc = dynamic_cast<AccumulateGrad*>(n);
+  if (!acc) return Napi::Number::New(info.Env(), -1);
+  return return_tensor(info, Tensor(acc->variable));
+}
+
+// backward(roots[], grads[] (-1 = implicit), inputs[], keepGraph, createGraph)
+TG_FN(backward) {
+  std::vector<Tensor> roots = tensor_list(info, 0, false);
+  std::vector<Tensor> grads = tensor_list(info, 1, true);
+  std::vector<Tensor> inputs = tensor_list(info, 2, false);
+  BackwardOptions o;
+  o.create_graph = bool_arg(info, 4);
+  o.keep_graph = info[3].IsUndefined() || info[3].IsNull() ? o.create_graph : bool_arg(info, 3);
+  o.accumulate = true;
+  run_backward(roots, grads, inputs, o);
+  report_external_memory(info.Env());
+  return info.Env().Undefined();
+}
+
+// grad(outputs[], gradOutputs[], inputs[], keepGraph, createGraph, allowUnused) -> pending ids (-1 = none)
+TG_FN(autograd_grad) {
+  std::vector<Tensor> roots = tensor_list(info, 0, false);
+  std::vector<Tensor> grads = tensor_list(info, 1, true);
+  std::vector<Tensor> inputs = tensor_list(info, 2, false);
+  BackwardOptions o;
+  o.create_graph = bool_arg(info, 4);
+  o.keep_graph = info[3].IsUndefined() || info[3].IsNull() ? o.create_graph : bool_arg(info, 3);
+  o.accumulate = false;
+  o.allow_unused = bool_arg(info, 5);
+  std::vector<Tensor> res = run_backward(roots, grads, inputs, o);
+  Napi::Env env = info.Env();
+  Napi::Array arr = Napi::Array::New(env, res.size());
+  for (size_t i = 0; i < res.size(); i++)
+    arr.Set(static_cast<uint32_t>(i),
+            Napi::Number::New(env, res[i].defined() ? double(state().tensors.put(res[i].impl())) : -1.0));
+  return arr;
+}
+
+TG_FN(set_grad_enabled) {
+  GradMode::set(bool_arg(info, 0));
+  return info.Env().Undefined();
+}
+TG_FN(is_grad_enabled) { return Napi::Boolean::New(info.Env(), GradMode::enabled()); }
+
+TG_FN(detach_) { return return_tensor(info, ops::detach(tensor_arg(info, 1))); }
+
+// detachInplace(t): drops t's history; it becomes a leaf that does not require grad.
+TG_FN(detach_inplace) {
+  Tensor t = tensor_arg(info, 0);
+  TG_CHECK(!t.impl()->view_base || !t.impl()->view_base->requires_grad,
+           "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP), "
+           "this error can also occur when the model has been trained using gradient accumulation.");
+  t.impl()->grad_fn.reset();
+  t.impl()->output_nr = 0;
+  t.impl()->requires_grad = false;
+  return info.Env().Undefined();
+}
+
+TG_FN(retain_grad) {
+  Tensor t = tensor_arg(info, 0);
+  TG_CHECK(t.requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
+  if (t.is_leaf() || t.impl()->retains_grad) return info.Env().Undefined();
+  t.impl()->retains_grad = true;
+  t.grad_fn()->retained.push_back({t.impl()->output_nr, t.impl()});
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void register_autograd(Napi::Env env, Napi::Object e) {
+  def(env, e, "requiresGrad", requires_grad);
+  def(env, e, "setRequiresGrad", set_requires_grad);
+  def(env, e, "isLeaf", is_leaf);
+  def(env, e, "retainsGrad", retains_grad);
+  def(env, e, "grad", grad);
+  def(env, e, "setGrad", set_grad);
+  def(env, e, "gradFn", grad_fn);
+  def(env, e, "nodeName", node_name);
+  def(env, e, "nodeNext", node_next);
+  def(env, e, "adoptNode", adopt_node);
+  def(env, e, "nodeVariable", node_variable);
+  def(env, e, "backward", backward);
+  def(env, e, "autogradGrad", autograd_grad);
+  def(env, e, "setGradEnabled", set_grad_enabled);
+  def(env, e, "isGradEnabled", is_grad_enabled);
+  def(env, e, "detach", detach_);
+  def(env, e, "detachInplace", detach_inplace);
+  def(env, e, "retainGrad", retain_grad);
+}
+
+}  // namespace binding
+}  // namespace tg

@@ -1,0 +1,30 @@
+// Linear algebra.
+#include "convert.h"
+#include "handles.h"
+#include "../ops/ops.h"
+
+namespace tg {
+namespace binding {
+
+namespace {
+
+TG_FN(matmul_) { return return_tensor(info, ops::matmul(tensor_arg(info, 1), tensor_arg(info, 2))); }
+TG_FN(mm_) { return return_tensor(info, ops::mm(tensor_arg(info, 1), tensor_arg(info, 2))); }
+TG_FN(bmm_) { return return_tensor(info, ops::bmm(tensor_arg(info, 1), tensor_arg(info, 2))); }
+TG_FN(mv_) { return return_tensor(info, ops::mv(tensor_arg(info, 1), tensor_arg(info, 2))); }
+TG_FN(dot_) { return return_tensor(info, ops::dot(tensor_arg(info, 1), tensor_arg(info, 2))); }
+TG_FN(outer_) { return return_tensor(info, ops::outer(tensor_arg(info, 1), tensor_arg(info, 2))); }
+
+}  // namespace
+
+void register_linalg(Napi::Env env, Napi::Object e) {
+  def(env, e, "matmul", matmul_);
+  def(env, e, "mm", mm_);
+  def(env, e, "bmm", bmm_);
+  def(env, e, "mv", mv_);
+  def(env, e, "dot", dot_);
+  def(env, e, "outer", outer_);
+}
+
+}  // namespace binding
+}  // namespace tg

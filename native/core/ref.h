@@ -1,0 +1,47 @@
+// Intrusive reference counting (no shared_ptr control blocks: one allocation per object).
+// Counts are not atomic: a tensor lives on the JS thread that made it; kernel threads
+// only see raw pointers.
+#pragma once
+#include <cstdint>
+#include <utility>
+
+namespace tg {
+
+struct RefCounted {
+  mutable int32_t refcount_ = 0;
+  virtual ~RefCounted() = default;
+};
+
+template <class T>
+class Ref {
+ public:
+  Ref() = default;
+  Ref(std::nullptr_t) {}
+  explicit Ref(T* p) : p_(p) { if (p_) p_->refcount_++; }
+  Ref(const Ref& o) : p_(o.p_) { if (p_) p_->refcount_++; }
+  Ref(Ref&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  template <class U>
+  Ref(const Ref<U>& o) : p_(o.get()) { if (p_) p_->refcount_++; }
+  ~Ref() { reset(); }
+  Ref& operator=(const Ref& o) { Ref(o).swap(*this); return *this; }
+  Ref& operator=(Ref&& o) noexcept { Ref(std::move(o)).swap(*this); return *this; }
+  void reset() {
+    if (p_ && --p_->refcount_ == 0) delete p_;
+    p_ = nullptr;
+  }
+  void swap(Ref& o) noexcept { std::swap(p_, o.p_); }
+  T* get() const { return p_; }
+  T* operator->() const { return p_; }
+  T& operator*() const { return *p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+  bool operator==(const Ref& o) const { return p_ == o.p_; }
+  bool operator!=(const Ref& o) const { return p_ != o.p_; }
+
+ private:
+  T* p_ = nullptr;
+};
+
+template <class T, class... A>
+Ref<T> make_ref(A&&... a) { return Ref<T>(new T(std::forward<A>(a)...)); }
+
+}  // namespace tg

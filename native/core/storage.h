@@ -1,0 +1,25 @@
+// Storage: one refcounted, 64-byte-aligned block of memory shared by a tensor and its views.
+// The version counter lives here too, so views and their base see each other's in-place
+// writes, as PyTorch's shared version counter does.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include "ref.h"
+
+namespace tg {
+
+struct Storage : RefCounted {
+  void* data = nullptr;
+  size_t nbytes = 0;
+  uint32_t version = 0;
+
+  // Allocates nbytes (uninitialised); throws a RangeError naming the size if it can't.
+  static Ref<Storage> allocate(size_t nbytes);
+  ~Storage() override;
+};
+
+// Native bytes currently held by storages on this thread (feeds V8's external memory).
+int64_t live_storage_bytes();
+int64_t live_storage_count();
+
+}  // namespace tg

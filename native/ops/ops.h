@@ -1,0 +1,140 @@
+// Every op of the core, as plain functions over Tensors. Each checks shapes and dtypes,
+// promotes types, runs its kernel, and records its autograd node (see ops.def).
+// Derivatives (autograd/derivatives.cc) are written in these same functions, so with
+// create_graph the backward pass is itself recorded.
+#pragma once
+#include <optional>
+#include <vector>
+#include "../core/tensor.h"
+
+namespace tg {
+namespace ops {
+
+// A JS number operand: is_int marks an integer-valued number (behaves like a Python int).
+struct Scalar {
+  double v = 0;
+  bool is_int = false;
+  bool is_bool = false;
+};
+
+// ---- creation (creation.cc) ----
+Tensor scalar_tensor(Scalar s);                    // 0-d "wrapped number" tensor
+Tensor full(const Dims& shape, double v, DType dt);
+Tensor ones_like(const Tensor& t);
+Tensor zeros_like(const Tensor& t);
+Tensor arange(double start, double end, double step, DType dt);
+Tensor linspace(double start, double end, int64_t steps, DType dt);
+Tensor eye(int64_t n, int64_t m, DType dt);
+Tensor from_buffer(const void* data, const Dims& shape, DType src, DType dt);  // copies
+
+// ---- random (random.cc) ----
+void manual_seed(uint64_t seed);
+Tensor rand(const Dims& shape, DType dt);
+Tensor randn(const Dims& shape, DType dt);
+Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dt);
+Tensor bernoulli_mask(const Dims& shape, double keep_prob, DType dt);  // dropout
+
+// ---- type promotion (elementwise.cc) ----
+DType result_type(const Tensor& a, const Tensor& b);
+
+// ---- elementwise (elementwise.cc) ----
+Tensor add(const Tensor& a, const Tensor& b, double alpha = 1);
+Tensor sub(const Tensor& a, const Tensor& b, double alpha = 1);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Tensor& b);
+Tensor pow_scalar(const Tensor& a, Scalar exponent);
+Tensor scalar_pow(Scalar base, const Tensor& a);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor neg(const Tensor& a);
+Tensor abs(const Tensor& a);
+Tensor sqrt(const Tensor& a);
+Tensor rsqrt(const Tensor& a);
+Tensor exp(const Tensor& a);
+Tensor log(const Tensor& a);
+Tensor log1p(const Tensor& a);
+Tensor sin(const Tensor& a);
+Tensor cos(const Tensor& a);
+Tensor tan(const Tensor& a);
+Tensor tanh(const Tensor& a);
+Tensor sigmoid(const Tensor& a);
+Tensor relu(const Tensor& a);
+Tensor gelu(const Tensor& a, bool tanh_approx);
+Tensor square(const Tensor& a);
+Tensor reciprocal(const Tensor& a);
+Tensor sign(const Tensor& a);
+Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi);
+Tensor clamp_tensor(const Tensor& a, const Tensor* lo, const Tensor* hi);
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+// comparisons: bool results, not differentiable
+enum class CmpOp { Eq, Ne, Lt, Le, Gt, Ge };
+Tensor compare(CmpOp op, const Tensor& a, const Tensor& b);
+Tensor clone(const Tensor& a);               // differentiable copy (CloneBackward0)
+Tensor clone_detached(const Tensor& a);      // contiguous copy, no graph
+Tensor to_dtype(const Tensor& a, DType dt);  // differentiable for float -> float
+Tensor contiguous(const Tensor& a);          // itself if already contiguous
+Tensor detach(const Tensor& a);              // shares storage, no graph
+
+// ---- reductions (reduce.cc) ----  dims empty = all dims
+Tensor sum(const Tensor& a, const Dims& dims, bool keepdim, std::optional<DType> dt = std::nullopt);
+Tensor sum_to(const Tensor& a, const Dims& shape);  // undo broadcasting (engine)
+Tensor mean(const Tensor& a, const Dims& dims, bool keepdim);
+Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim);
+Tensor amax(const Tensor& a, const Dims& dims, bool keepdim);
+Tensor amin(const Tensor& a, const Dims& dims, bool keepdim);
+Tensor max_all(const Tensor& a);  // max() without a dim
+Tensor min_all(const Tensor& a);
+std::pair<Tensor, Tensor> max_dim(const Tensor& a, int64_t dim, bool keepdim);  // values, indices
+std::pair<Tensor, Tensor> min_dim(const Tensor& a, int64_t dim, bool keepdim);
+Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim);
+Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim);
+Tensor norm(const Tensor& a, double p, const Dims& dims, bool keepdim);
+Tensor var(const Tensor& a, const Dims& dims, int64_t correction, bool keepdim);
+Tensor std(const Tensor& a, const Dims& dims, int64_t correction, bool keepdim);
+Tensor logsumexp(const Tensor& a, const Dims& dims, bool keepdim);
+Tensor softmax(const Tensor& a, int64_t dim);
+Tensor log_softmax(const Tensor& a, int64_t dim);
+
+// ---- shape and views (shape.cc) ----
+Tensor view(const Tensor& a, const Dims& shape);     // -1 allowed; error if not viewable
+Tensor reshape(const Tensor& a, const Dims& shape);  // view when possible, else copy
+Tensor flatten(const Tensor& a, int64_t start, int64_t end);
+Tensor squeeze(const Tensor& a, std::optional<int64_t> dim);
+Tensor unsqueeze(const Tensor& a, int64_t dim);
+Tensor transpose(const Tensor& a, int64_t d0, int64_t d1);
+Tensor permute(const Tensor& a, const Dims& perm);
+Tensor expand(const Tensor& a, const Dims& shape);   // -1 keeps a size
+Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
+Tensor select(const Tensor& a, int64_t dim, int64_t index);
+Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t step);
+Tensor as_strided_view(const Tensor& a, const Dims& shape, const Dims& strides, int64_t offset);
+
+// ---- joining and indexing (index.cc) ----
+Tensor cat(const std::vector<Tensor>& ts, int64_t dim);
+Tensor stack(const std::vector<Tensor>& ts, int64_t dim);
+std::vector<Tensor> split(const Tensor& a, const Dims& sizes, int64_t dim);  // views
+std::vector<Tensor> split_size(const Tensor& a, int64_t size, int64_t dim);
+std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim);
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& index);
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);
+
+// ---- in-place (inplace.cc): bump the version counter, rebase history when recording ----
+enum class InplaceOp { Add, Sub, Mul, Div };
+void binary_(InplaceOp op, Tensor& self, const Tensor& other, double alpha = 1);
+void fill_(Tensor& self, double v);
+void zero_(Tensor& self);
+void copy_(Tensor& self, const Tensor& src);
+void clamp_(Tensor& self, std::optional<double> lo, std::optional<double> hi);
+void add_inplace_raw(Tensor& self, const Tensor& other);  // no checks, no graph (grad accumulation)
+
+// ---- linear algebra (linalg.cc) ----
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor bmm(const Tensor& a, const Tensor& b);
+Tensor mv(const Tensor& a, const Tensor& v);
+Tensor dot(const Tensor& a, const Tensor& b);
+Tensor outer(const Tensor& a, const Tensor& b);
+
+}  // namespace ops
+}  // namespace tg

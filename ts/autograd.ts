@@ -1,0 +1,39 @@
+// torch.autograd: grad, backward, gradcheck, custom Functions.
+import { N } from './native';
+import { Tensor, adoptPending, tensorArg } from './tensor';
+
+function list(x: Tensor | Tensor[] | undefined | null, what: string): Tensor[] {
+  if (x === undefined || x === null) return [];
+  return (Array.isArray(x) ? x : [x]).map((t, i) => tensorArg(t, `${what}[${i}]`));
+}
+
+export interface GradOptions {
+  gradOutputs?: Tensor | (Tensor | null)[] | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+}
+
+/** Gradients of outputs with respect to inputs, returned instead of accumulated into .grad. */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  const outs = list(outputs, 'outputs');
+  const ins = list(inputs, 'inputs');
+  const go = opts.gradOutputs === undefined || opts.gradOutputs === null ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs];
+  const gids = outs.map((_, i) => (go[i] instanceof Tensor ? (go[i] as Tensor)._id : -1));
+  const ids: number[] = N.autogradGrad(outs.map((t) => t._id), gids, ins.map((t) => t._id), opts.retainGraph, opts.createGraph ?? false, opts.allowUnused ?? false);
+  return ids.map((id) => (id < 0 ? null : adoptPending(id)));
+}
+
+export interface BackwardOpts {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  inputs?: Tensor | Tensor[];
+}
+
+/** torch.autograd.backward(tensors, gradTensors?, opts?). */
+export function backward(tensors: Tensor | Tensor[], gradTensors?: Tensor | (Tensor | null)[] | null, opts: BackwardOpts = {}): void {
+  const outs = list(tensors, 'tensors');
+  const go = gradTensors === undefined || gradTensors === null ? [] : Array.isArray(gradTensors) ? gradTensors : [gradTensors];
+  const gids = outs.map((_, i) => (go[i] instanceof Tensor ? (go[i] as Tensor)._id : -1));
+  N.backward(outs.map((t) => t._id), gids, list(opts.inputs, 'inputs').map((t) => t._id), opts.retainGraph, opts.createGraph ?? false);
+}

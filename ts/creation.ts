@@ -1,0 +1,181 @@
+// Creation functions: torch.tensor and the factories. Each takes a trailing options object
+// { dtype?, requiresGrad? }; shapes may be varargs or one array.
+import { N } from './native';
+import { DType, toDType, isFloating } from './dtype';
+import { expectInt, expectNumber, shapeFrom, splitOptions, typeName } from './errors';
+import { Tensor } from './tensor';
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+function finish(t: Tensor, opts: TensorOptions): Tensor {
+  if (opts.requiresGrad) {
+    if (!isFloating(t.dtype)) throw new Error('Only Tensors of floating point and complex dtype can require gradients');
+    N.setRequiresGrad(t._id, true);
+  }
+  return t;
+}
+
+function dtypeOf(opts: TensorOptions, fallback: DType): DType {
+  return opts.dtype === undefined ? fallback : toDType(opts.dtype);
+}
+
+type Nested = number | boolean | Nested[];
+
+/** Walks nested arrays: fills `out`, returns the shape; PyTorch's errors for ragged data. */
+function flatten(data: Nested, shape: number[], depth: number, out: number[], kinds: { bool: boolean; num: boolean }): void {
+  if (Array.isArray(data)) {
+    if (depth === shape.length) shape.push(data.length);
+    else if (shape[depth] !== data.length)
+      throw new Error(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${data.length})`);
+    for (const x of data) flatten(x, shape, depth + 1, out, kinds);
+    return;
+  }
+  if (depth < shape.length) throw new TypeError(`expected a sequence at dim ${depth} but got ${typeName(data)}`);
+  if (typeof data === 'number') {
+    kinds.num = true;
+    out.push(data);
+  } else if (typeof data === 'boolean') {
+    kinds.bool = true;
+    out.push(data ? 1 : 0);
+  } else if (typeof data === 'bigint') {
+    kinds.num = true;
+    out.push(Number(data));
+  } else {
+    throw new TypeError(`Could not infer dtype of ${typeName(data)}`);
+  }
+}
+
+export function tensor(data: Nested | ArrayBufferView | Tensor, opts: TensorOptions = {}): Tensor {
+  if (data instanceof Tensor) {
+    const c = data.detach().clone();
+    return finish(opts.dtype ? c.to(opts.dtype) : c, opts);
+  }
+  const t = new Tensor();
+  if (ArrayBuffer.isView(data)) {
+    let src: ArrayBufferView = data;
+    let dt: DType;
+    if (data instanceof Float32Array) dt = 'float32';
+    else if (data instanceof Float64Array) dt = 'float64';
+    else if (data instanceof Int32Array) dt = 'int32';
+    else if (data instanceof BigInt64Array) dt = 'int64';
+    else if (data instanceof Int8Array || data instanceof Int16Array || data instanceof Uint16Array || data instanceof Uint8Array || data instanceof Uint8ClampedArray) {
+      src = Int32Array.from(data as unknown as ArrayLike<number>);
+      dt = data instanceof Uint8Array ? 'int32' : 'int32';
+    } else if (data instanceof Uint32Array) {
+      src = Float64Array.from(data);
+      dt = 'int64';
+    } else throw new TypeError(`unsupported TypedArray ${typeName(data)}`);
+    const n = (src as unknown as ArrayLike<number>).length;
+    t._id = N.fromData(t, src, [n], dtypeOf(opts, dt));
+    return finish(t, opts);
+  }
+  const shape: number[] = [];
+  const flat: number[] = [];
+  const kinds = { bool: false, num: false };
+  flatten(data as Nested, shape, 0, flat, kinds);
+  const inferred: DType = kinds.bool && !kinds.num ? 'bool' : 'float32';
+  const dt = dtypeOf(opts, inferred);
+  t._id = N.fromData(t, Float64Array.from(flat), shape, dt);
+  return finish(t, opts);
+}
+
+function factory(args: unknown[], make: (o: Tensor, shape: number[], dt: DType) => number, fallback: DType = 'float32'): Tensor {
+  const [rest, opts] = splitOptions<TensorOptions>(args);
+  const shape = shapeFrom(rest);
+  const t = new Tensor();
+  t._id = make(t, shape, dtypeOf(opts, fallback));
+  return finish(t, opts);
+}
+
+export function zeros(...args: (number | number[] | TensorOptions)[]): Tensor {
+  return factory(args, (o, s, d) => N.full(o, s, 0, d));
+}
+export function ones(...args: (number | number[] | TensorOptions)[]): Tensor {
+  return factory(args, (o, s, d) => N.full(o, s, 1, d));
+}
+export function empty(...args: (number | number[] | TensorOptions)[]): Tensor {
+  return factory(args, (o, s, d) => N.empty(o, s, d));
+}
+export function full(shape: number | number[], value: number | boolean, opts: TensorOptions = {}): Tensor {
+  const s = shapeFrom([shape]);
+  const fallback: DType = typeof value === 'boolean' ? 'bool' : 'float32';
+  const t = new Tensor();
+  t._id = N.full(t, s, typeof value === 'boolean' ? Number(value) : expectNumber(value, 'fill_value'), dtypeOf(opts, fallback));
+  return finish(t, opts);
+}
+export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (typeof m === 'object') {
+    opts = m;
+    m = undefined;
+  }
+  const t = new Tensor();
+  t._id = N.eye(t, expectInt(n, 'n'), m === undefined ? n : expectInt(m, 'm'), dtypeOf(opts, 'float32'));
+  return finish(t, opts);
+}
+/** arange(end) or arange(start, end, step?): integer arguments give int64, like PyTorch. */
+export function arange(...args: (number | TensorOptions)[]): Tensor {
+  const [rest, opts] = splitOptions<TensorOptions>(args);
+  const nums = rest.map((v, i) => expectNumber(v, ['start', 'end', 'step'][i] ?? 'argument'));
+  let start = 0, end: number, step = 1;
+  if (nums.length === 1) end = nums[0];
+  else if (nums.length === 2 || nums.length === 3) {
+    start = nums[0];
+    end = nums[1];
+    if (nums.length === 3) step = nums[2];
+  } else throw new TypeError('arange() takes 1 to 3 positional arguments');
+  const allInt = nums.every((v) => Number.isInteger(v));
+  const t = new Tensor();
+  t._id = N.arange(t, start, end, step, dtypeOf(opts, allInt ? 'int64' : 'float32'));
+  return finish(t, opts);
+}
+export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
+  const t = new Tensor();
+  t._id = N.linspace(t, expectNumber(start, 'start'), expectNumber(end, 'end'), expectInt(steps, 'steps'), dtypeOf(opts, 'float32'));
+  return finish(t, opts);
+}
+export function rand(...args: (number | number[] | TensorOptions)[]): Tensor {
+  return factory(args, (o, s, d) => N.rand(o, s, d));
+}
+export function randn(...args: (number | number[] | TensorOptions)[]): Tensor {
+  return factory(args, (o, s, d) => N.randn(o, s, d));
+}
+/** randint(low, high, shape) or randint(high, shape). */
+export function randint(low: number, high: number | number[], shape?: number[] | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (Array.isArray(high)) {
+    if (shape && !Array.isArray(shape)) opts = shape;
+    shape = high;
+    high = low;
+    low = 0;
+  }
+  const t = new Tensor();
+  t._id = N.randint(t, expectInt(low, 'low'), expectInt(high, 'high'), shapeFrom([shape as number[]]), dtypeOf(opts, 'int64'));
+  return finish(t, opts);
+}
+export function manualSeed(seed: number): void {
+  N.manualSeed(expectInt(seed, 'seed'));
+}
+
+function likeOpts(t: Tensor, opts: TensorOptions): TensorOptions {
+  return { dtype: opts.dtype ?? t.dtype, requiresGrad: opts.requiresGrad };
+}
+export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return zeros(t.shape, likeOpts(t, opts));
+}
+export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return ones(t.shape, likeOpts(t, opts));
+}
+export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return empty(t.shape, likeOpts(t, opts));
+}
+export function fullLike(t: Tensor, value: number | boolean, opts: TensorOptions = {}): Tensor {
+  return full(t.shape, value, likeOpts(t, opts));
+}
+export function randLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return rand(t.shape, likeOpts(t, opts));
+}
+export function randnLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return randn(t.shape, likeOpts(t, opts));
+}

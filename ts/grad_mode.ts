@@ -1,0 +1,49 @@
+// Grad mode: noGrad / enableGrad / setGradEnabled / isGradEnabled.
+import { N } from './native';
+
+export function isGradEnabled(): boolean {
+  return N.isGradEnabled();
+}
+
+export function setGradEnabled(flag: boolean): void {
+  N.setGradEnabled(!!flag);
+}
+
+/** A guard that restores the previous mode when disposed (`using _ = torch.noGrad()`). */
+export interface GradModeGuard extends Disposable {
+  restore(): void;
+}
+
+function withMode<T>(on: boolean, fn?: () => T): T | GradModeGuard {
+  const prev = N.isGradEnabled();
+  N.setGradEnabled(on);
+  if (fn === undefined) {
+    let done = false;
+    const restore = () => {
+      if (!done) {
+        done = true;
+        N.setGradEnabled(prev);
+      }
+    };
+    return { restore, [Symbol.dispose]: restore } as GradModeGuard;
+  }
+  try {
+    return fn();
+  } finally {
+    N.setGradEnabled(prev);
+  }
+}
+
+/** Runs fn without recording the graph, or returns a guard when called without fn. */
+export function noGrad<T>(fn: () => T): T;
+export function noGrad(): GradModeGuard;
+export function noGrad<T>(fn?: () => T): T | GradModeGuard {
+  return withMode(false, fn);
+}
+
+/** Runs fn with recording on (inside noGrad), or returns a guard when called without fn. */
+export function enableGrad<T>(fn: () => T): T;
+export function enableGrad(): GradModeGuard;
+export function enableGrad<T>(fn?: () => T): T | GradModeGuard {
+  return withMode(true, fn);
+}

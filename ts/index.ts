@@ -1,0 +1,23 @@
+// tensorgrad: PyTorch's autograd for Node.js. The package's public surface.
+export { Tensor, GradFn } from './tensor';
+export type { TensorLike, Scalar, IndexItem, BackwardOptions } from './tensor';
+export * from './dtype';
+export * from './creation';
+export * from './functional';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad_mode';
+export { tidy } from './scope';
+export * as autograd from './autograd';
+import { N } from './native';
+
+/** Live native tensors and the bytes they hold. */
+export function memory(): { tensors: number; bytes: number; storages: number } {
+  const m = N.memory();
+  return { tensors: m.tensors, bytes: m.bytes, storages: m.storages };
+}
+
+export function setNumThreads(n: number): void {
+  N.setNumThreads(n);
+}
+export function getNumThreads(): number {
+  return N.getNumThreads();
+}

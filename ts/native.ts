@@ -1,0 +1,44 @@
+// Loads the native addon: a prebuilt binary from prebuilds/ when one matches this platform,
+// otherwise the one built from source into build/Release (node-gyp-build decides).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+// The package root: the nearest folder above this file holding our package.json.
+function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const pj = path.join(dir, 'package.json');
+    if (fs.existsSync(pj)) {
+      try {
+        if (JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'tensorgrad') return dir;
+      } catch {
+        // keep looking
+      }
+    }
+    dir = path.dirname(dir);
+  }
+  return path.join(__dirname, '..', '..');
+}
+
+function load(): any {
+  const root = packageRoot();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const gypBuild = require('node-gyp-build');
+    return gypBuild(root);
+  } catch (err) {
+    const e = err as Error;
+    const target = `${process.platform}-${process.arch}`;
+    throw new Error(
+      `tensorgrad: could not load the native addon for ${target} (Node ${process.versions.node}, ` +
+        `N-API ${process.versions.napi}).\n` +
+        `  Looked for: ${path.join(root, 'prebuilds', target)}/*.node and ${path.join(root, 'build', 'Release', 'tensorgrad.node')}\n` +
+        `  Cause: ${e.message}\n` +
+        `  Remedies: reinstall with \`npm install tensorgrad\` so the prebuilt binary for ${target} is fetched; ` +
+        `or build from source with a C++17 compiler, Python 3 and make present (\`npm rebuild tensorgrad\`).`,
+    );
+  }
+}
+
+/** The raw addon. Internal: the TS facade validates arguments before calling it. */
+export const N: any = load();
