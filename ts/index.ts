@@ -21,3 +21,9 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number {
   return N.getNumThreads();
 }
+
+// Training: modules and losses, optimizers, and safetensors files.
+export * as nn from './nn';
+export * as optim from './optim';
+export { save, load } from './io/safetensors';
+export * as safetensors from './io/safetensors';

@@ -1,0 +1,16 @@
+// torch.nn: modules, losses, initialisers and the functional forms.
+export { Module } from './module';
+export type { StateDict, IncompatibleKeys } from './module';
+export { Parameter } from './parameter';
+export { Linear, Identity } from './linear';
+export type { LinearOptions } from './linear';
+export { ReLU, Sigmoid, Tanh, GELU, SiLU, LeakyReLU, Softmax, LogSoftmax } from './activation';
+export { Dropout } from './dropout';
+export { Flatten } from './flatten';
+export { Embedding } from './embedding';
+export { LayerNorm } from './layernorm';
+export { Conv2d } from './conv';
+export { MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, BCEWithLogitsLoss, BCELoss } from './loss';
+export { Sequential, ModuleList } from './sequential';
+export * as functional from './functional';
+export * as init from './init';

@@ -1,0 +1,40 @@
+// nn.LayerNorm: normalises over the trailing normalized_shape dims, with a learned
+// elementwise scale (ones) and shift (zeros).
+import { Tensor } from '../tensor';
+import { ones, zeros } from '../creation';
+import { DType } from '../dtype';
+import { Module } from './module';
+import { Parameter } from './parameter';
+import * as F from './functional';
+
+export interface LayerNormOptions {
+  eps?: number;
+  elementwiseAffine?: boolean;
+  dtype?: DType;
+}
+
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(normalizedShape: number | number[], opts: LayerNormOptions = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    this.eps = opts.eps ?? 1e-5;
+    this.elementwiseAffine = opts.elementwiseAffine ?? true;
+    const dtype = opts.dtype ?? 'float32';
+    this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+    this.bias = this.elementwiseAffine ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
+  }
+
+  forward(input: Tensor): Tensor {
+    return F.layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+
+  extraRepr(): string {
+    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${this.eps}, elementwise_affine=${this.elementwiseAffine ? 'True' : 'False'}`;
+  }
+}

@@ -1,0 +1,89 @@
+// Loss modules. Like PyTorch's, class weights and pos_weight are registered buffers, so they
+// appear in stateDict() when given.
+import { Tensor } from '../tensor';
+import { Module } from './module';
+import * as F from './functional';
+
+export class MSELoss extends Module {
+  readonly reduction: F.Reduction;
+  constructor(opts: F.LossOptions = {}) {
+    super();
+    this.reduction = opts.reduction ?? 'mean';
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return F.mseLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+export class L1Loss extends Module {
+  readonly reduction: F.Reduction;
+  constructor(opts: F.LossOptions = {}) {
+    super();
+    this.reduction = opts.reduction ?? 'mean';
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return F.l1Loss(input, target, { reduction: this.reduction });
+  }
+}
+
+export class NLLLoss extends Module {
+  readonly reduction: F.Reduction;
+  readonly ignoreIndex: number;
+  declare weight: Tensor | null;
+  constructor(opts: F.NLLOptions = {}) {
+    super();
+    this.registerBuffer('weight', opts.weight ?? null);
+    this.reduction = opts.reduction ?? 'mean';
+    this.ignoreIndex = opts.ignoreIndex ?? -100;
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return F.nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+  }
+}
+
+export class CrossEntropyLoss extends Module {
+  readonly reduction: F.Reduction;
+  readonly ignoreIndex: number;
+  readonly labelSmoothing: number;
+  declare weight: Tensor | null;
+  constructor(opts: F.CrossEntropyOptions = {}) {
+    super();
+    this.registerBuffer('weight', opts.weight ?? null);
+    this.reduction = opts.reduction ?? 'mean';
+    this.ignoreIndex = opts.ignoreIndex ?? -100;
+    this.labelSmoothing = opts.labelSmoothing ?? 0;
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return F.crossEntropy(input, target, {
+      weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing,
+    });
+  }
+}
+
+export class BCEWithLogitsLoss extends Module {
+  readonly reduction: F.Reduction;
+  declare weight: Tensor | null;
+  declare posWeight: Tensor | null;
+  constructor(opts: F.BCEWithLogitsOptions = {}) {
+    super();
+    this.registerBuffer('weight', opts.weight ?? null);
+    this.registerBuffer('posWeight', opts.posWeight ?? null);
+    this.reduction = opts.reduction ?? 'mean';
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return F.binaryCrossEntropyWithLogits(input, target, { weight: this.weight, posWeight: this.posWeight, reduction: this.reduction });
+  }
+}
+
+export class BCELoss extends Module {
+  readonly reduction: F.Reduction;
+  declare weight: Tensor | null;
+  constructor(opts: F.BCEOptions = {}) {
+    super();
+    this.registerBuffer('weight', opts.weight ?? null);
+    this.reduction = opts.reduction ?? 'mean';
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return F.binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}

@@ -1,0 +1,9 @@
+// torch.optim: optimizers and learning-rate schedulers.
+export { Optimizer, required } from './optimizer';
+export type { ParamGroup, ParamsArg, OptimizerStateDict, OptimizerState } from './optimizer';
+export { SGD } from './sgd';
+export type { SGDOptions } from './sgd';
+export { Adam } from './adam';
+export type { AdamOptions } from './adam';
+export { AdamW } from './adamw';
+export * as lrScheduler from './lr_scheduler';
