@@ -6,6 +6,7 @@ import { DType } from '../dtype';
 import { Module } from './module';
 import { Parameter } from './parameter';
 import * as F from './functional';
+import { pyFloat } from './pyrepr';
 
 export interface LayerNormOptions {
   eps?: number;
@@ -35,6 +36,6 @@ export class LayerNorm extends Module {
   }
 
   extraRepr(): string {
-    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${this.eps}, elementwise_affine=${this.elementwiseAffine ? 'True' : 'False'}`;
+    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${pyFloat(this.eps)}, elementwise_affine=${this.elementwiseAffine ? 'True' : 'False'}`;
   }
 }

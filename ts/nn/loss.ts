@@ -63,11 +63,15 @@ export class CrossEntropyLoss extends Module {
 export class BCEWithLogitsLoss extends Module {
   readonly reduction: F.Reduction;
   declare weight: Tensor | null;
-  declare posWeight: Tensor | null;
+  // Registered under PyTorch's name, so state dict keys match ('pos_weight').
+  declare pos_weight: Tensor | null;
+  get posWeight(): Tensor | null {
+    return this.pos_weight;
+  }
   constructor(opts: F.BCEWithLogitsOptions = {}) {
     super();
     this.registerBuffer('weight', opts.weight ?? null);
-    this.registerBuffer('posWeight', opts.posWeight ?? null);
+    this.registerBuffer('pos_weight', opts.posWeight ?? null);
     this.reduction = opts.reduction ?? 'mean';
   }
   forward(input: Tensor, target: Tensor): Tensor {

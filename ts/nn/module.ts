@@ -287,14 +287,13 @@ export abstract class Module {
         }
         noGrad(() => param.copy_(input));
       }
-      if (strict) {
-        const childNames = new Set(m.allChildren().map(([n]) => n));
-        for (const key of sd.keys()) {
-          if (!key.startsWith(pre)) continue;
-          const rest = key.slice(pre.length);
-          const first = rest.split('.', 1)[0];
-          if (!local.has(rest) && !childNames.has(first)) unexpectedKeys.push(key);
-        }
+      // Collected with strict or not (PyTorch reports them either way).
+      const childNames = new Set(m.allChildren().map(([n]) => n));
+      for (const key of sd.keys()) {
+        if (!key.startsWith(pre)) continue;
+        const rest = key.slice(pre.length);
+        const first = rest.split('.', 1)[0];
+        if (!local.has(rest) && !childNames.has(first)) unexpectedKeys.push(key);
       }
       for (const [name, c] of m.allChildren()) load(c, `${pre}${name}.`);
     };

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor';
 import { noGrad } from '../grad_mode';
 import { scopes } from '../scope';
 import { typeName } from '../errors';
+export { pyFloat } from '../nn/pyrepr';
 
 /** A group of parameters with its own hyperparameters (those left out come from the defaults). */
 export interface ParamGroup {
@@ -21,11 +22,6 @@ export type OptimizerState = Record<string, number | Tensor | null>;
 export interface OptimizerStateDict {
   state: Record<number, OptimizerState>;
   paramGroups: (Omit<ParamGroup, 'params'> & { params: number[] })[];
-}
-
-/** Python's repr of a float (1 -> '1.0'), for PyTorch's error texts. */
-export function pyFloat(v: number): string {
-  return Number.isInteger(v) ? v.toFixed(1) : String(v);
 }
 
 /** Marks an option that a group must set (PyTorch's `required`, used by SGD's lr). */
