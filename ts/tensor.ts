@@ -575,8 +575,10 @@ export class Tensor {
     N.zeroInplace(this._id);
     return this;
   }
-  fill_(value: number | boolean): this {
-    N.fillInplace(this._id, typeof value === 'boolean' ? Number(value) : expectNumber(value, 'value'));
+  /** Fills with a number, or with the value of a 0-d tensor (which then gets a gradient). */
+  fill_(value: number | boolean | Tensor): this {
+    if (value instanceof Tensor) N.fillTensorInplace(this._id, value._id);
+    else N.fillInplace(this._id, typeof value === 'boolean' ? Number(value) : expectNumber(value, 'value'));
     return this;
   }
   copy_(src: Tensor): this {
@@ -584,6 +586,8 @@ export class Tensor {
     return this;
   }
   clamp_(min?: number | null, max?: number | null): this {
+    if (min !== undefined && min !== null) expectNumber(min, 'min');
+    if (max !== undefined && max !== null) expectNumber(max, 'max');
     N.clampInplace(this._id, min ?? null, max ?? null);
     return this;
   }

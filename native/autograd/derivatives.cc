@@ -200,7 +200,14 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
     // ------------------------------------------------------------ shape and views
     case OpKind::View:  // also AliasBackward0, UnsafeViewBackward0, Squeeze/Unsqueeze
       return {reshape(g, shape)};
-    case OpKind::Permute: {
+    case OpKind::Permute: {  // i2: 0 permute, 1 transpose, 2 t (each is its own inverse's op)
+      if (i2 == 2) return {ops::t(g)};
+      if (i2 == 1) {
+        Dims swapped;  // the two dims exchanged (none when a dim was swapped with itself)
+        for (size_t i = 0; i < dims.size(); i++)
+          if (dims[i] != static_cast<int64_t>(i)) swapped.push_back(static_cast<int64_t>(i));
+        return {swapped.empty() ? transpose(g, 0, 0) : transpose(g, swapped[0], swapped[1])};
+      }
       Dims inv(dims.size());
       for (size_t i = 0; i < dims.size(); i++) inv[dims[i]] = static_cast<int64_t>(i);
       return {permute(g, inv)};

@@ -284,7 +284,7 @@ Tensor value_as(const Tensor& value, DType dt) {
              "value cannot be converted to type int64_t without overflow");
   if (dt == DType::Int32)
     TG_CHECK(std::isfinite(v) && v > -2147483649.0 && v < 2147483648.0,
-             "value cannot be converted to type int32_t without overflow");
+             "value cannot be converted to type int without overflow");
   return full({}, v, dt);
 }
 

@@ -71,6 +71,10 @@ bool compute_view_strides(const Dims& shape, const Dims& strides, const Dims& ne
   int64_t numel = 1;
   for (int64_t s : shape) numel *= s;
   out->assign(new_shape.size(), 0);
+  if (shape.empty()) {  // a 0-d tensor: any shape of one element
+    out->assign(new_shape.size(), 1);
+    return true;
+  }
   if (numel == 0) {
     *out = contiguous_strides(new_shape);
     return true;
@@ -97,8 +101,10 @@ bool compute_view_strides(const Dims& shape, const Dims& strides, const Dims& ne
   return view_d == -1;
 }
 
-// A view whose dims are a's dims reordered by perm (transpose, permute, t).
-Tensor permuted_view(const Tensor& a, const Dims& perm, const char* name) {
+// A view whose dims are a's dims reordered by perm (transpose, permute, t). `how` tells the
+// derivative which of the three to apply to the gradient (PyTorch's backward of t() is t()).
+enum class PermuteHow : int64_t { Permute = 0, Transpose = 1, T = 2 };
+Tensor permuted_view(const Tensor& a, const Dims& perm, const char* name, PermuteHow how) {
   int64_t nd = a.dim();
   Dims shape(nd), strides(nd);
   for (int64_t i = 0; i < nd; i++) {
@@ -106,7 +112,10 @@ Tensor permuted_view(const Tensor& a, const Dims& perm, const char* name) {
     strides[i] = a.strides()[perm[i]];
   }
   Tensor out = make_view(a, shape, strides, a.offset());
-  if (auto n = record_view(OpKind::Permute, name, a, out)) n->dims = perm;
+  if (auto n = record_view(OpKind::Permute, name, a, out)) {
+    n->dims = perm;
+    n->i2 = static_cast<int64_t>(how);
+  }
   return out;
 }
 
@@ -187,13 +196,13 @@ Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
   Dims perm(nd);
   for (int64_t i = 0; i < nd; i++) perm[i] = i;
   if (nd > 0) std::swap(perm[d0], perm[d1]);
-  return permuted_view(a, perm, "TransposeBackward0");
+  return permuted_view(a, perm, "TransposeBackward0", PermuteHow::Transpose);
 }
 
 Tensor t(const Tensor& a) {
   TG_CHECK(a.dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ", a.dim(), "D");
   Dims perm = a.dim() == 2 ? Dims{1, 0} : (a.dim() == 1 ? Dims{0} : Dims{});
-  return permuted_view(a, perm, "TBackward0");
+  return permuted_view(a, perm, "TBackward0", PermuteHow::T);
 }
 
 Tensor permute(const Tensor& a, const Dims& perm_in) {
@@ -208,7 +217,7 @@ Tensor permute(const Tensor& a, const Dims& perm_in) {
     TG_CHECK(!seen[perm[i]], "permute(): duplicate dims are not allowed.");
     seen[perm[i]] = true;
   }
-  return permuted_view(a, perm, "PermuteBackward0");
+  return permuted_view(a, perm, "PermuteBackward0", PermuteHow::Permute);
 }
 
 Tensor expand(const Tensor& a, const Dims& shape_in) {
