@@ -1,6 +1,8 @@
 // Indexing, views and joining: storage sharing checked by writing through views, PyTorch's
 // index forms and graph structure, chunk/split sizing, dtype promotion, and bad arguments
 // (which must throw, never crash). Expected values were read off PyTorch 1.13.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { torch, type Tensor } from './helpers';
 
@@ -241,5 +243,19 @@ describe('bad arguments throw (never crash)', () => {
   it.each(cases)('%s', (_, f, kind) => {
     if (kind === null) expect(f).not.toThrow();
     else expect(f).toThrow(kind);
+  });
+});
+
+describe('process shutdown', () => {
+  it('exits cleanly while split/chunk pieces and autograd.grad results are still alive', () => {
+    // Their JS owners are finalized after the addon's state is torn down at exit.
+    const entry = path.join(__dirname, '..', 'dist', 'cjs', 'index.js');
+    const script = `const torch = require(${JSON.stringify(entry)});
+      const a = torch.randn(6, 4, { requiresGrad: true });
+      globalThis.keep = [a.split(2), a.chunk(3, 1), torch.autograd.grad(a.mul(a).sum(), [a], { createGraph: true }),
+        a.gradFn, a.mul(2).gradFn.nextFunctions];`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });

@@ -10,6 +10,7 @@
 // Never undo broadcasting here: the engine sums each gradient to its input's shape.
 #include <algorithm>
 #include <cmath>
+#include "grad_mode.h"
 #include "op_node.h"
 #include "../core/error.h"
 #include "../core/shape.h"
@@ -261,13 +262,27 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       // passes through; inside, the in-place op's own derivative (inner) applies. Inner's
       // other inputs (the value written, ...) are this node's other inputs.
       Geometry base{shape, strides, i2}, view{dims, shapes[0], i1};
-      Tensor result = as_strided_scatter_zeros(g, base, base);  // g, laid out like the base
-      Tensor region = result.alias(view.shape, view.strides, view.offset - base.offset);
-      std::vector<Tensor> res = inner->apply({clone_detached(region)});
-      if (!res.empty() && res[0].defined())
-        copy_kernel(region, res[0]);
-      else
-        fill_kernel(region, 0);
+      std::vector<Tensor> res;
+      Tensor result;
+      if (GradMode::enabled() && strides == contiguous_strides(shape)) {
+        // create_graph: the same steps as recorded ops (PyTorch's way), so that this
+        // gradient is itself differentiable. clone(g) has the base's (contiguous) layout.
+        result = clone(g);
+        Tensor region = as_strided_view(result, view.shape, view.strides, view.offset - base.offset);
+        res = inner->apply({clone(region)});
+        if (!res.empty() && res[0].defined())
+          copy_(region, res[0]);
+        else
+          zero_(region);
+      } else {
+        result = as_strided_scatter_zeros(g, base, base);  // g, laid out like the base
+        Tensor region = result.alias(view.shape, view.strides, view.offset - base.offset);
+        res = inner->apply({clone_detached(region)});
+        if (!res.empty() && res[0].defined())
+          copy_kernel(region, res[0]);
+        else
+          fill_kernel(region, 0);
+      }
       std::vector<Tensor> out(next_edges.size());
       out[0] = result;
       for (size_t i = 1; i < out.size() && i < res.size(); i++) out[i] = res[i];

@@ -191,11 +191,12 @@ void binary_(InplaceOp op, Tensor& self, const Tensor& other, double alpha) {
     n->s0 = alpha;
     if (op == InplaceOp::Mul) {
       // mul()'s layout: self's old value if other needs grad, then other if self does.
+      // self's old value is a (recorded) clone, so that a double backward reaches it.
       n->b0 = other.requires_grad();
-      if (n->b0) n->save(clone_detached(self));
+      if (n->b0) n->save(clone(self));
       if (n->needs_input_grad(0)) n->save(other);
     } else if (op == InplaceOp::Div) {
-      n->save(clone_detached(self));
+      n->save(clone(self));
       n->save(other);
     }
   }
