@@ -16,7 +16,6 @@ export type TensorLike = Tensor | Scalar;
 /** A slice `[start, end, step]` (missing or null parts are open), or Python slice text. */
 export type IndexItem = number | null | string | (number | null | undefined)[];
 
-
 function kindOf(x: unknown, what: string): number {
   if (x instanceof Tensor) return 0;
   if (typeof x === 'number') return Number.isInteger(x) ? 2 : 1;
@@ -649,10 +648,10 @@ function varArgs(unbiased: boolean | { unbiased?: boolean; correction?: number; 
 
 const BAD_INDEX = 'only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices';
 
-function sliceBound(v: unknown, s: unknown): number {
+function sliceBound(v: unknown): number {
   if (v === null || v === undefined) return NaN;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new TypeError(`slice indices must be integers or null, but got ${typeName(v)} in ${JSON.stringify(s)}`);
+    throw new TypeError(`slice indices must be integers or null, but got ${typeName(v)} ${String(v)}`);
   }
   return v;
 }
@@ -680,7 +679,7 @@ function encodeIndex(items: IndexItem[]): number[] {
     } else if (typeof it === 'string') out.push(2, ...parseSlice(it));
     else if (Array.isArray(it)) {
       if (it.length > 3) throw new TypeError(`a slice is [start, end, step], but got an array of length ${it.length}`);
-      out.push(2, sliceBound(it[0], it), sliceBound(it[1], it), sliceBound(it[2], it));
+      out.push(2, sliceBound(it[0]), sliceBound(it[1]), sliceBound(it[2]));
     } else if (it instanceof Tensor) {
       throw new TypeError('indexing with a Tensor is not supported; use indexSelect() or gather()');
     } else throw new TypeError(`${BAD_INDEX} (got ${typeName(it)})`);
