@@ -39,10 +39,6 @@ TG_FN(split_size_) {
 TG_FN(chunk_) {
   return pending_tensors(info.Env(), ops::chunk(tensor_arg(info, 0), int_arg(info, 1, "chunks"), int_arg(info, 2, "dim")));
 }
-TG_FN(slice_) {
-  return return_tensor(info, ops::slice(tensor_arg(info, 1), int_arg(info, 2, "dim"), int_arg(info, 3, "start"),
-                                        int_arg(info, 4, "end"), int_arg(info, 5, "step")));
-}
 
 }  // namespace
 
@@ -57,7 +53,6 @@ void register_shape(Napi::Env env, Napi::Object e) {
   def(env, e, "expand", expand_);
   def(env, e, "narrow", narrow_);
   def(env, e, "select", select_);
-  def(env, e, "slice", slice_);
   def(env, e, "t", t_);
   def(env, e, "split", split_);
   def(env, e, "splitSize", split_size_);
