@@ -642,8 +642,9 @@ function varArgs(unbiased: boolean | { unbiased?: boolean; correction?: number; 
 
 // ------------------------------------------------------------------ indexing
 //
-// Index items travel to the native side as four numbers each, [kind, a, b, c]: kind 0 an
-// integer a; 1 null (a new axis); 2 a slice a:b:c with NaN for an absent part; 3 '...'.
+// Index items travel to the native side as four numbers each in one Float64Array,
+// [kind, a, b, c]: kind 0 an integer a; 1 null (a new axis); 2 a slice a:b:c with NaN for an
+// absent part; 3 '...'.
 // PyTorch's rules (native/ops/index.cc) do the rest in one call.
 
 const BAD_INDEX = 'only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices';
@@ -656,7 +657,12 @@ function sliceBound(v: unknown): number {
   return v;
 }
 
+// Parsed slice strings, kept because the same few (':', '1:') recur in loops.
+const sliceCache = new Map<string, [number, number, number]>();
+
 function parseSlice(s: string): [number, number, number] {
+  const hit = sliceCache.get(s);
+  if (hit) return hit;
   const parts = s.split(':');
   if (parts.length < 2 || parts.length > 3) throw new TypeError(`${BAD_INDEX} (got string '${s}')`);
   const num = (p: string): number => {
@@ -665,21 +671,29 @@ function parseSlice(s: string): [number, number, number] {
     if (!/^[+-]?\d+$/.test(q)) throw new TypeError(`invalid slice '${s}': parts must be integers`);
     return Number(q);
   };
-  return [num(parts[0]), num(parts[1]), parts.length === 3 ? num(parts[2]) : NaN];
+  const r: [number, number, number] = [num(parts[0]), num(parts[1]), parts.length === 3 ? num(parts[2]) : NaN];
+  if (sliceCache.size < 256) sliceCache.set(s, r);
+  return r;
 }
 
-function encodeIndex(items: IndexItem[]): number[] {
-  const out: number[] = [];
-  for (const it of items as unknown[]) {
-    if (it === null) out.push(1, 0, 0, 0);
-    else if (it === '...') out.push(3, 0, 0, 0);
-    else if (typeof it === 'number') {
+function encodeIndex(items: IndexItem[]): Float64Array {
+  const out = new Float64Array(4 * items.length);  // zero-filled: only the used parts are set
+  for (let i = 0, k = 0; i < items.length; i++, k += 4) {
+    const it = items[i] as unknown;
+    if (typeof it === 'number') {
       if (!Number.isInteger(it)) throw new TypeError(`${BAD_INDEX} (got number ${it})`);
-      out.push(0, it, 0, 0);
-    } else if (typeof it === 'string') out.push(2, ...parseSlice(it));
-    else if (Array.isArray(it)) {
-      if (it.length > 3) throw new TypeError(`a slice is [start, end, step], but got an array of length ${it.length}`);
-      out.push(2, sliceBound(it[0]), sliceBound(it[1]), sliceBound(it[2]));
+      out[k + 1] = it;  // kind 0
+    } else if (it === null) out[k] = 1;
+    else if (it === '...') out[k] = 3;
+    else if (typeof it === 'string' || Array.isArray(it)) {
+      let bounds: [number, number, number];
+      if (typeof it === 'string') bounds = parseSlice(it);
+      else if (it.length > 3) throw new TypeError(`a slice is [start, end, step], but got an array of length ${it.length}`);
+      else bounds = [sliceBound(it[0]), sliceBound(it[1]), sliceBound(it[2])];
+      out[k] = 2;
+      out[k + 1] = bounds[0];
+      out[k + 2] = bounds[1];
+      out[k + 3] = bounds[2];
     } else if (it instanceof Tensor) {
       throw new TypeError('indexing with a Tensor is not supported; use indexSelect() or gather()');
     } else throw new TypeError(`${BAD_INDEX} (got ${typeName(it)})`);
@@ -689,7 +703,10 @@ function encodeIndex(items: IndexItem[]): number[] {
 
 function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
   const o = new Tensor();
-  o._id = N.index(o, t._id, encodeIndex(items), items.length === 1);
+  const first = items[0];
+  // t[i], the commonest form, skips the item encoding.
+  if (items.length === 1 && typeof first === 'number' && Number.isInteger(first)) o._id = N.indexInt(o, t._id, first);
+  else o._id = N.index(o, t._id, encodeIndex(items), items.length === 1);
   return o;
 }
 

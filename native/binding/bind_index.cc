@@ -27,18 +27,19 @@ std::vector<Tensor> tensor_list_arg(const Napi::CallbackInfo& info, size_t i, co
   return out;
 }
 
-// Index items, flattened by ts/tensor.ts as [kind, a, b, c] per item: kind 0 integer (a),
-// 1 None, 2 slice (a start, b stop, c step; NaN where absent), 3 ellipsis.
+// Index items, flattened by ts/tensor.ts into a Float64Array as [kind, a, b, c] per item:
+// kind 0 integer (a), 1 None, 2 slice (a start, b stop, c step; NaN where absent), 3 ellipsis.
 std::vector<ops::TensorIndex> index_items_arg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsArray()) fail(ErrorKind::TypeError, "expected an array of index items");
-  Napi::Array a = info[i].As<Napi::Array>();
-  uint32_t n = a.Length();
-  if (n % 4 != 0) fail(ErrorKind::TypeError, "internal: malformed index items");
-  auto num = [&](uint32_t k) {
-    Napi::Value v = a.Get(k);
-    if (!v.IsNumber()) fail(ErrorKind::TypeError, "internal: malformed index items");
-    return v.As<Napi::Number>().DoubleValue();
-  };
+  napi_env env = info.Env();
+  bool is_typed = false;
+  napi_is_typedarray(env, info[i], &is_typed);
+  napi_typedarray_type type;
+  size_t n = 0;
+  void* data = nullptr;
+  if (is_typed) napi_get_typedarray_info(env, info[i], &type, &n, &data, nullptr, nullptr);
+  if (!is_typed || type != napi_float64_array || n % 4 != 0)
+    fail(ErrorKind::TypeError, "internal: index items must be a Float64Array of [kind, a, b, c] groups");
+  const double* v = static_cast<const double*>(data);
   auto integer = [](double d) -> int64_t {
     if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9007199254740991.0)
       fail(ErrorKind::TypeError, str("only integers, slices, null and '...' are valid indices (got ", d, ")"));
@@ -49,20 +50,20 @@ std::vector<ops::TensorIndex> index_items_arg(const Napi::CallbackInfo& info, si
     return integer(d);
   };
   std::vector<ops::TensorIndex> items(n / 4);
-  for (uint32_t k = 0; k < n / 4; k++) {
-    double kind = num(4 * k);
+  for (size_t k = 0; k < n / 4; k++) {
+    const double* g = v + 4 * k;
     ops::TensorIndex& it = items[k];
-    if (kind == 0) {
+    if (g[0] == 0) {
       it.kind = ops::TensorIndex::Int;
-      it.i = integer(num(4 * k + 1));
-    } else if (kind == 1) {
+      it.i = integer(g[1]);
+    } else if (g[0] == 1) {
       it.kind = ops::TensorIndex::None;
-    } else if (kind == 2) {
+    } else if (g[0] == 2) {
       it.kind = ops::TensorIndex::Slice;
-      it.start = opt(num(4 * k + 1));
-      it.stop = opt(num(4 * k + 2));
-      it.step = opt(num(4 * k + 3));
-    } else if (kind == 3) {
+      it.start = opt(g[1]);
+      it.stop = opt(g[2]);
+      it.step = opt(g[3]);
+    } else if (g[0] == 3) {
       it.kind = ops::TensorIndex::Ellipsis;
     } else {
       fail(ErrorKind::TypeError, "internal: malformed index items");
@@ -85,6 +86,13 @@ TG_FN(index_select_) {
 TG_FN(index_) {
   return return_tensor(info, ops::index(tensor_arg(info, 1), index_items_arg(info, 2), bool_arg(info, 3)));
 }
+// indexInt(out, self, i): t[i] without the item array.
+TG_FN(index_int_) {
+  ops::TensorIndex it;
+  it.kind = ops::TensorIndex::Int;
+  it.i = int_arg(info, 2, "index");
+  return return_tensor(info, ops::index(tensor_arg(info, 1), {it}, true));
+}
 // indexPut(self, items, single, value, valueKind): value as an operand pair (see handles.h).
 TG_FN(index_put_) {
   Tensor self = tensor_arg(info, 0);
@@ -100,6 +108,7 @@ void register_index(Napi::Env env, Napi::Object e) {
   def(env, e, "gather", gather_);
   def(env, e, "indexSelect", index_select_);
   def(env, e, "index", index_);
+  def(env, e, "indexInt", index_int_);
   def(env, e, "indexPut", index_put_);
 }
 
