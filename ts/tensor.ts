@@ -16,8 +16,6 @@ export type TensorLike = Tensor | Scalar;
 /** A slice `[start, end, step]` (missing or null parts are open), or Python slice text. */
 export type IndexItem = number | null | string | (number | null | undefined)[];
 
-const INT_MAX = Number.MAX_SAFE_INTEGER;
-
 function kindOf(x: unknown, what: string): number {
   if (x instanceof Tensor) return 0;
   if (typeof x === 'number') return Number.isInteger(x) ? 2 : 1;
@@ -115,6 +113,14 @@ export class Tensor {
   }
   get device(): 'cpu' {
     return 'cpu';
+  }
+  /** Offset of the first element in the storage, in elements. */
+  storageOffset(): number {
+    return N.storageOffset(this._id);
+  }
+  /** The storage's version counter: in-place writes to the tensor or any view of it bump it. */
+  get _version(): number {
+    return N.version(this._id);
   }
   isContiguous(): boolean {
     return N.isContiguous(this._id);
@@ -469,11 +475,11 @@ export class Tensor {
     o._id = N.transpose(o, this._id, expectInt(dim0, 'dim0'), expectInt(dim1, 'dim1'));
     return o;
   }
-  /** 2-D transpose (0-D and 1-D tensors are returned as they are). */
+  /** 2-D transpose (0-D and 1-D tensors come back as views of themselves). */
   t(): Tensor {
-    if (this.ndim > 2) throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
-    if (this.ndim < 2) return this.transpose(0, 0);
-    return this.transpose(0, 1);
+    const o = new Tensor();
+    o._id = N.t(o, this._id);
+    return o;
   }
   get T(): Tensor {
     const nd = this.ndim;
@@ -568,8 +574,10 @@ export class Tensor {
     N.zeroInplace(this._id);
     return this;
   }
-  fill_(value: number | boolean): this {
-    N.fillInplace(this._id, typeof value === 'boolean' ? Number(value) : expectNumber(value, 'value'));
+  /** Fills with a number, or with the value of a 0-d tensor (which then gets a gradient). */
+  fill_(value: number | boolean | Tensor): this {
+    if (value instanceof Tensor) N.fillTensorInplace(this._id, value._id);
+    else N.fillInplace(this._id, typeof value === 'boolean' ? Number(value) : expectNumber(value, 'value'));
     return this;
   }
   copy_(src: Tensor): this {
@@ -577,6 +585,8 @@ export class Tensor {
     return this;
   }
   clamp_(min?: number | null, max?: number | null): this {
+    if (min !== undefined && min !== null) expectNumber(min, 'min');
+    if (max !== undefined && max !== null) expectNumber(max, 'max');
     N.clampInplace(this._id, min ?? null, max ?? null);
     return this;
   }
@@ -584,10 +594,9 @@ export class Tensor {
   set(index: IndexItem | IndexItem[], value: TensorLike): this {
     // An array is a tuple of index items (t[0, 1] is set([0, 1], v)); a slice inside it is
     // itself an array or a string: set([[1, 3]], v) or set('1:3', v).
-    const items = Array.isArray(index) ? (index as IndexItem[]) : [index as IndexItem];
-    const view = applyIndex(this, items);
-    if (value instanceof Tensor) view.copy_(value);
-    else view.fill_(value);
+    const single = !Array.isArray(index);
+    const items = single ? [index as IndexItem] : (index as IndexItem[]);
+    N.indexPut(this._id, encodeIndex(items), single, valOf(value), kindOf(value, 'value'));
     return this;
   }
 
@@ -632,53 +641,73 @@ function varArgs(unbiased: boolean | { unbiased?: boolean; correction?: number; 
 }
 
 // ------------------------------------------------------------------ indexing
+//
+// Index items travel to the native side as four numbers each in one Float64Array,
+// [kind, a, b, c]: kind 0 an integer a; 1 null (a new axis); 2 a slice a:b:c with NaN for an
+// absent part; 3 '...'.
+// PyTorch's rules (native/ops/index.cc) do the rest in one call.
 
-function parseSlice(s: string): [number | null, number | null, number | null] {
+const BAD_INDEX = 'only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices';
+
+function sliceBound(v: unknown): number {
+  if (v === null || v === undefined) return NaN;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw new TypeError(`slice indices must be integers or null, but got ${typeName(v)} ${String(v)}`);
+  }
+  return v;
+}
+
+// Parsed slice strings, kept because the same few (':', '1:') recur in loops.
+const sliceCache = new Map<string, [number, number, number]>();
+
+function parseSlice(s: string): [number, number, number] {
+  const hit = sliceCache.get(s);
+  if (hit) return hit;
   const parts = s.split(':');
-  if (parts.length < 2 || parts.length > 3) throw new TypeError(`invalid slice '${s}'`);
-  const num = (p: string): number | null => {
+  if (parts.length < 2 || parts.length > 3) throw new TypeError(`${BAD_INDEX} (got string '${s}')`);
+  const num = (p: string): number => {
     const q = p.trim();
-    if (q === '') return null;
-    const v = Number(q);
-    if (!Number.isInteger(v)) throw new TypeError(`invalid slice '${s}'`);
-    return v;
+    if (q === '') return NaN;
+    if (!/^[+-]?\d+$/.test(q)) throw new TypeError(`invalid slice '${s}': parts must be integers`);
+    return Number(q);
   };
-  return [num(parts[0]), num(parts[1]), parts.length === 3 ? num(parts[2]) : null];
+  const r: [number, number, number] = [num(parts[0]), num(parts[1]), parts.length === 3 ? num(parts[2]) : NaN];
+  if (sliceCache.size < 256) sliceCache.set(s, r);
+  return r;
+}
+
+function encodeIndex(items: IndexItem[]): Float64Array {
+  const out = new Float64Array(4 * items.length);  // zero-filled: only the used parts are set
+  for (let i = 0, k = 0; i < items.length; i++, k += 4) {
+    const it = items[i] as unknown;
+    if (typeof it === 'number') {
+      if (!Number.isInteger(it)) throw new TypeError(`${BAD_INDEX} (got number ${it})`);
+      out[k + 1] = it;  // kind 0
+    } else if (it === null) out[k] = 1;
+    else if (it === '...') out[k] = 3;
+    else if (typeof it === 'string' || Array.isArray(it)) {
+      let bounds: [number, number, number];
+      if (typeof it === 'string') bounds = parseSlice(it);
+      else if (it.length > 3) throw new TypeError(`a slice is [start, end, step], but got an array of length ${it.length}`);
+      else bounds = [sliceBound(it[0]), sliceBound(it[1]), sliceBound(it[2])];
+      out[k] = 2;
+      out[k + 1] = bounds[0];
+      out[k + 2] = bounds[1];
+      out[k + 3] = bounds[2];
+    } else if (it instanceof Tensor) {
+      throw new TypeError('indexing with a Tensor is not supported; use indexSelect() or gather()');
+    } else throw new TypeError(`${BAD_INDEX} (got ${typeName(it)})`);
+  }
+  return out;
 }
 
 function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
-  let consumed = 0;
-  let ellipses = 0;
-  for (const it of items) {
-    if (it === '...') ellipses++;
-    else if (it !== null) consumed++;
-  }
-  if (ellipses > 1) throw new Error('an index can only have a single ellipsis (\'...\')');
-  if (consumed > t.ndim) throw new RangeError(`too many indices for tensor of dimension ${t.ndim}`);
-  let out = t;
-  let dim = 0;
-  for (const it of items) {
-    if (it === null) {
-      out = out.unsqueeze(dim);
-      dim++;
-    } else if (it === '...') {
-      dim += t.ndim - consumed;
-    } else if (typeof it === 'number') {
-      expectInt(it, 'index');
-      const size = out.shape[dim];
-      if (it < -size || it >= size) throw new RangeError(`index ${it} is out of bounds for dimension ${dim} with size ${size}`);
-      out = out.select(dim, it);
-    } else {
-      const [s, e, st] = typeof it === 'string' ? parseSlice(it) : Array.isArray(it) ? [it[0] ?? null, it[1] ?? null, it[2] ?? null] : (() => { throw new TypeError(`unsupported index item of type ${typeName(it)}`); })();
-      const step = st ?? 1;
-      if (step <= 0) throw new RangeError('step must be greater than zero');
-      const o = new Tensor();
-      o._id = N.slice(o, out._id, dim, s ?? 0, e ?? INT_MAX, step);
-      out = o;
-      dim++;
-    }
-  }
-  return out;
+  const o = new Tensor();
+  const first = items[0];
+  // t[i], the commonest form, skips the item encoding.
+  if (items.length === 1 && typeof first === 'number' && Number.isInteger(first)) o._id = N.indexInt(o, t._id, first);
+  else o._id = N.index(o, t._id, encodeIndex(items), items.length === 1);
+  return o;
 }
 
 // ------------------------------------------------------------------ functions used above

@@ -10,6 +10,7 @@
 // Never undo broadcasting here: the engine sums each gradient to its input's shape.
 #include <algorithm>
 #include <cmath>
+#include "grad_mode.h"
 #include "op_node.h"
 #include "../core/error.h"
 #include "../core/shape.h"
@@ -36,16 +37,6 @@ Tensor unreduce(const Tensor& g, const Dims& shape, const Dims& dims, bool keepd
       if (mask[i]) r = unsqueeze(r, static_cast<int64_t>(i));
   }
   return expand(r, shape);
-}
-
-// Gradient of a view: zeros of the base's shape with g written through the same geometry.
-// (Not itself differentiable; second derivatives through slicing are not supported yet.)
-Tensor scatter_into_zeros(const Tensor& g, const Dims& base_shape, const Dims& view_shape, const Dims& view_strides,
-                          int64_t view_offset) {
-  Tensor z = Tensor::zeros(base_shape, g.dtype());
-  Tensor v = z.alias(view_shape, view_strides, view_offset);
-  copy_kernel(v, g);
-  return z;
 }
 
 Tensor transpose_last(const Tensor& t) { return transpose(t, -2, -1); }
@@ -208,47 +199,100 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       fail(ErrorKind::Error, str("derivative for ", name_, " is not implemented yet"));
 
     // ------------------------------------------------------------ shape and views
-    case OpKind::View:
+    case OpKind::View:  // also AliasBackward0, UnsafeViewBackward0, Squeeze/Unsqueeze
       return {reshape(g, shape)};
-    case OpKind::Permute: {
+    case OpKind::Permute: {  // i2: 0 permute, 1 transpose, 2 t (each is its own inverse's op)
+      if (i2 == 2) return {ops::t(g)};
+      if (i2 == 1) {
+        Dims swapped;  // the two dims exchanged (none when a dim was swapped with itself)
+        for (size_t i = 0; i < dims.size(); i++)
+          if (dims[i] != static_cast<int64_t>(i)) swapped.push_back(static_cast<int64_t>(i));
+        return {swapped.empty() ? transpose(g, 0, 0) : transpose(g, swapped[0], swapped[1])};
+      }
       Dims inv(dims.size());
       for (size_t i = 0; i < dims.size(); i++) inv[dims[i]] = static_cast<int64_t>(i);
       return {permute(g, inv)};
     }
     case OpKind::Expand:
       return {sum_to(g, shape)};
-    case OpKind::Slice: {
-      Dims vs = shape, vst = contiguous_strides(shape);
-      int64_t step = static_cast<int64_t>(s0);
-      vs[i0] = g.shape()[i0];
-      int64_t off = i1 * vst[i0];
-      vst[i0] *= step;
-      return {scatter_into_zeros(g, shape, vs, vst, off)};
+    case OpKind::Slice:
+      return {slice_backward(g, shape, i0, i1, i2, static_cast<int64_t>(s0))};
+    case OpKind::Select:
+      return {select_backward(g, shape, i0, i1)};
+    case OpKind::AsStrided:
+      return {as_strided_scatter_zeros(g, Geometry{shape, strides, i2}, Geometry{dims, shapes[0], i1})};
+    case OpKind::Cat: {
+      std::vector<Tensor> out(shapes.size());
+      int64_t offset = 0;
+      for (size_t i = 0; i < shapes.size(); i++) {
+        bool skipped = shapes[i].size() == 1 && shapes[i][0] == 0 && g.dim() != 1;  // legacy empty input
+        int64_t len = skipped ? 0 : shapes[i][i0];
+        if (needs_input_grad(i)) out[i] = skipped ? Tensor::zeros(shapes[i], g.dtype()) : narrow(g, i0, offset, len);
+        offset += len;
+      }
+      return out;
     }
-    case OpKind::Select: {
-      Dims vs = shape, vst = contiguous_strides(shape);
-      int64_t off = i1 * vst[i0];
-      vs.erase(vs.begin() + i0);
-      vst.erase(vst.begin() + i0);
-      return {scatter_into_zeros(g, shape, vs, vst, off)};
+    case OpKind::Stack: {
+      std::vector<Tensor> out(next_edges.size());
+      for (size_t i = 0; i < out.size(); i++)
+        if (needs_input_grad(i)) out[i] = select(g, i0, static_cast<int64_t>(i));
+      return out;
     }
-    case OpKind::AsStrided: {
-      // The view's geometry relative to a contiguous copy of the input (as index() builds it).
-      Tensor z = Tensor::zeros(shape, g.dtype());
-      Tensor v = z.alias(dims, shapes[0], i1);
-      copy_kernel(v, g);
-      return {z};
+    case OpKind::Split: {
+      // Pieces that got no gradient count as zeros.
+      std::vector<Tensor> parts(grads.size());
+      for (size_t i = 0; i < grads.size(); i++)
+        parts[i] = grads[i].defined() ? grads[i] : Tensor::zeros(input_meta[i].shape, input_meta[i].dtype);
+      return {cat(parts, i0)};
     }
-    case OpKind::Cat:
-    case OpKind::Stack:
     case OpKind::Gather:
+      return {scatter_add_zeros(shape, i0, saved_at(0), g)};
     case OpKind::IndexSelect:
-    case OpKind::CopySlices:
-      fail(ErrorKind::Error, str("derivative for ", name_, " is not implemented yet"));
-    case OpKind::Fill:
+      return {index_add_zeros(shape, i0, saved_at(0), g)};
+    case OpKind::SliceScatter:
+      return {slice(g, i0, i1, i2, static_cast<int64_t>(s0))};
+    case OpKind::SelectScatter:
+      return {select(g, i0, i1)};
+    case OpKind::ScatterAdd:
+      return {gather(g, i0, saved_at(0))};
+    case OpKind::IndexAdd:
+      return {index_select(g, i0, saved_at(0))};
+    case OpKind::CopySlices: {
+      // g is the gradient of the whole base after the write. Outside the view's region it
+      // passes through; inside, the in-place op's own derivative (inner) applies. Inner's
+      // other inputs (the value written, ...) are this node's other inputs.
+      Geometry base{shape, strides, i2}, view{dims, shapes[0], i1};
+      std::vector<Tensor> res;
+      Tensor result;
+      if (GradMode::enabled() && strides == contiguous_strides(shape)) {
+        // create_graph: the same steps as recorded ops (PyTorch's way), so that this
+        // gradient is itself differentiable. clone(g) has the base's (contiguous) layout.
+        result = clone(g);
+        Tensor region = as_strided_view(result, view.shape, view.strides, view.offset - base.offset);
+        res = inner->apply({clone(region)});
+        if (!res.empty() && res[0].defined())
+          copy_(region, res[0]);
+        else
+          zero_(region);
+      } else {
+        result = as_strided_scatter_zeros(g, base, base);  // g, laid out like the base
+        Tensor region = result.alias(view.shape, view.strides, view.offset - base.offset);
+        res = inner->apply({clone_detached(region)});
+        if (!res.empty() && res[0].defined())
+          copy_kernel(region, res[0]);
+        else
+          fill_kernel(region, 0);
+      }
+      std::vector<Tensor> out(next_edges.size());
+      out[0] = result;
+      for (size_t i = 1; i < out.size() && i < res.size(); i++) out[i] = res[i];
+      return out;
+    }
+    case OpKind::Fill:  // fill_/zero_ (one input) or fill_ with a 0-d tensor value (b0)
+      if (b0) return {zeros_like(g), needs_input_grad(1) ? sum(g, {}, false) : Tensor()};
       return {zeros_like(g)};
     case OpKind::Copy:
-      return {zeros_like(g), to_dtype(g, dtype)};
+      return {needs_input_grad(0) ? zeros_like(g) : Tensor(), needs_input_grad(1) ? to_dtype(g, dtype) : Tensor()};
 
     // ------------------------------------------------------------ linear algebra
     case OpKind::Mm: {

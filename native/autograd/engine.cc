@@ -88,6 +88,8 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     const Tensor& r = roots[i];
     TG_CHECK(r.requires_grad(), "element ", i, " of tensors does not require grad and does not have a grad_fn");
     root_edges.push_back(gradient_edge(r));
+    // A view that requires grad only through its base (made under no_grad) has no edge.
+    TG_CHECK(root_edges.back().fn, "element ", i, " of tensors does not require grad and does not have a grad_fn");
   }
 
   // Capture targets (autograd.grad, or backward(inputs=...)).

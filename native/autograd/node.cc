@@ -87,7 +87,7 @@ Ref<Node> grad_accumulator(const Tensor& leaf) {
 
 Edge gradient_edge(const Tensor& t) {
   if (!t.defined()) return Edge{};
-  if (t.impl()->grad_fn) return Edge{t.impl()->grad_fn, t.impl()->output_nr};
+  if (t.grad_fn()) return Edge{t.impl()->grad_fn, t.impl()->output_nr};  // grad_fn(): refreshes a stale view
   return Edge{grad_accumulator(t), 0};
 }
 

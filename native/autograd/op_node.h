@@ -18,6 +18,7 @@ struct OpNode : Node {
   std::vector<Tensor> apply(std::vector<Tensor>&& grads) override;  // derivatives.cc
   void release_variables() override {
     for (auto& s : saved) s.reset();
+    if (inner) inner->release_variables();
   }
 
   // Records an input edge for each operand (in order) and saves nothing.
@@ -37,6 +38,7 @@ struct OpNode : Node {
   Dims strides;               // an input's strides / view geometry (AsStrided)
   std::vector<Dims> shapes;   // per-input shapes (Cat, Stack)
   DType dtype = DType::Float32;  // an input's dtype (ToDtype)
+  Ref<Node> inner;            // CopySlices: the in-place op's own node, applied to the view's slice
 };
 
 // Records `kind` as the grad_fn of `out` when grad mode is on and an input requires grad.

@@ -100,7 +100,8 @@ TG_FN(adopt_node) {
   TG_CHECK(s < state().nodes.items.size() && state().nodes.items[s], "internal: bad pending node slot");
   napi_add_finalizer(info.Env(), info[0], reinterpret_cast<void*>(static_cast<uintptr_t>(s)),
                      [](node_api_basic_env, void* data, void*) {
-                       state().nodes.release_slot(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
+                       if (State* st = state_or_null())
+                         st->nodes.release_slot(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
                      },
                      nullptr, nullptr);
   return info.Env().Undefined();

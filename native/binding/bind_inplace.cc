@@ -21,6 +21,11 @@ TG_FN(fill_inplace) {
   ops::fill_(self, num_arg(info, 1, "value"));
   return info.Env().Undefined();
 }
+TG_FN(fill_tensor_inplace) {
+  Tensor self = tensor_arg(info, 0);
+  ops::fill_tensor_(self, tensor_arg(info, 1));
+  return info.Env().Undefined();
+}
 TG_FN(zero_inplace) {
   Tensor self = tensor_arg(info, 0);
   ops::zero_(self);
@@ -42,6 +47,7 @@ TG_FN(clamp_inplace) {
 void register_inplace(Napi::Env env, Napi::Object e) {
   def(env, e, "binaryInplace", binary_inplace);
   def(env, e, "fillInplace", fill_inplace);
+  def(env, e, "fillTensorInplace", fill_tensor_inplace);
   def(env, e, "zeroInplace", zero_inplace);
   def(env, e, "copyInplace", copy_inplace);
   def(env, e, "clampInplace", clamp_inplace);

@@ -27,9 +27,17 @@ TG_FN(narrow_) {
 TG_FN(select_) {
   return return_tensor(info, ops::select(tensor_arg(info, 1), int_arg(info, 2, "dim"), int_arg(info, 3, "index")));
 }
-TG_FN(slice_) {
-  return return_tensor(info, ops::slice(tensor_arg(info, 1), int_arg(info, 2, "dim"), int_arg(info, 3, "start"),
-                                        int_arg(info, 4, "end"), int_arg(info, 5, "step")));
+TG_FN(t_) { return return_tensor(info, ops::t(tensor_arg(info, 1))); }
+TG_FN(split_) {
+  return pending_tensors(info.Env(), ops::split(tensor_arg(info, 0), dims_arg(info, 1, "split_sizes"),
+                                                int_arg(info, 2, "dim")));
+}
+TG_FN(split_size_) {
+  return pending_tensors(info.Env(), ops::split_size(tensor_arg(info, 0), int_arg(info, 1, "split_size"),
+                                                     int_arg(info, 2, "dim")));
+}
+TG_FN(chunk_) {
+  return pending_tensors(info.Env(), ops::chunk(tensor_arg(info, 0), int_arg(info, 1, "chunks"), int_arg(info, 2, "dim")));
 }
 
 }  // namespace
@@ -45,7 +53,10 @@ void register_shape(Napi::Env env, Napi::Object e) {
   def(env, e, "expand", expand_);
   def(env, e, "narrow", narrow_);
   def(env, e, "select", select_);
-  def(env, e, "slice", slice_);
+  def(env, e, "t", t_);
+  def(env, e, "split", split_);
+  def(env, e, "splitSize", split_size_);
+  def(env, e, "chunk", chunk_);
 }
 
 }  // namespace binding

@@ -58,6 +58,9 @@ struct State {
 };
 
 State& state();
+// Null once the env's cleanup hook has freed the state: finalizers that V8 runs while the
+// environment shuts down come after it and must not touch the slot tables.
+State* state_or_null();
 void init_state(napi_env env);
 
 // The tensor behind argument i (a slot id); TypeError for non-numbers, Error when disposed.

@@ -31,9 +31,17 @@ struct TensorImpl : RefCounted {
   Node* grad_accumulator = nullptr;  // weak; AccumulateGrad clears it when destroyed
   std::vector<Ref<TensorHook>> leaf_hooks;  // hooks on a leaf, run before accumulation
   Ref<TensorImpl> view_base;    // the tensor this one is a view of (null if not a view)
+  // View bookkeeping (ops/inplace.cc, as PyTorch's DifferentiableViewMeta): the storage
+  // version when this view's grad_fn was last set (an in-place write elsewhere makes it
+  // stale, and grad_fn() then regenerates it from the base), and how the view was made.
+  uint32_t view_version = 0;
+  uint8_t view_creation = 0;    // ViewCreation in ops/ops.h: default, no-grad mode, multi-output
 
   ~TensorImpl() override;
 };
+
+// Regenerates a stale view's grad_fn from its base (defined in ops/inplace.cc).
+void refresh_view_grad_fn(TensorImpl* view);
 
 class Tensor {
  public:
@@ -67,10 +75,17 @@ class Tensor {
   template <class T>
   T* data() const { return reinterpret_cast<T*>(raw()); }
 
-  // Autograd accessors.
-  bool requires_grad() const { return impl_->requires_grad || bool(impl_->grad_fn); }
-  bool is_leaf() const { return !impl_->grad_fn; }
-  Node* grad_fn() const { return impl_->grad_fn.get(); }
+  // Autograd accessors. A view also requires grad when its base does, and its grad_fn is
+  // brought up to date first when an in-place write made it stale (PyTorch's rules).
+  bool requires_grad() const {
+    const TensorImpl* b = impl_->view_base.get();
+    return impl_->requires_grad || bool(impl_->grad_fn) || (b && (b->requires_grad || b->grad_fn));
+  }
+  bool is_leaf() const { return !grad_fn(); }
+  Node* grad_fn() const {
+    if (impl_->view_base && impl_->view_version != impl_->storage->version) refresh_view_grad_fn(impl_.get());
+    return impl_->grad_fn.get();
+  }
 
   bool same(const Tensor& o) const { return impl_ == o.impl_; }
 

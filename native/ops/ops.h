@@ -109,20 +109,60 @@ Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
 Tensor select(const Tensor& a, int64_t dim, int64_t index);
 Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t step);
 Tensor as_strided_view(const Tensor& a, const Dims& shape, const Dims& strides, int64_t offset);
+Tensor t(const Tensor& a);      // 2-D transpose (TBackward0); 0-D and 1-D come back as views of themselves
+Tensor alias(const Tensor& a);  // a view with the same geometry (AliasBackward0), as x[...] gives
+
+// How a view was made (PyTorch's CreationMeta). Recorded in-place writes through a view made
+// under no_grad, or through one of several views returned by one op (split, chunk), are errors.
+enum class ViewCreation : uint8_t { Default = 0, NoGradMode = 1, MultiOutput = 2 };
+
+// Where a tensor sits in its storage. Gradients of views made from raw geometry (the
+// AsStridedBackward0 of a view whose base was written in place) use it.
+struct Geometry {
+  Dims shape, strides;
+  int64_t offset = 0;
+};
+Geometry geometry_of(const Tensor& t);
+// Zeros laid out like `base`, with g written into the region `view` covers (raw kernels:
+// not itself differentiable).
+Tensor as_strided_scatter_zeros(const Tensor& g, const Geometry& base, const Geometry& view);
+// The gradients of slice and select: zeros of the input's shape with g written into the
+// slice (differentiable: their own derivatives are slice and select again).
+Tensor slice_backward(const Tensor& g, const Dims& input_shape, int64_t dim, int64_t start, int64_t end,
+                      int64_t step);
+Tensor select_backward(const Tensor& g, const Dims& input_shape, int64_t dim, int64_t index);
 
 // ---- joining and indexing (index.cc) ----
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim);
 Tensor stack(const std::vector<Tensor>& ts, int64_t dim);
+// split, split_size, chunk live in shape.cc: their results are views.
 std::vector<Tensor> split(const Tensor& a, const Dims& sizes, int64_t dim);  // views
 std::vector<Tensor> split_size(const Tensor& a, int64_t size, int64_t dim);
 std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim);
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& index);
 Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);
+// Gradients of gather and index_select (differentiable): zeros of `shape` with src summed in.
+Tensor scatter_add_zeros(const Dims& shape, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor index_add_zeros(const Dims& shape, int64_t dim, const Tensor& index, const Tensor& src);
+
+// Python-style indexing, t[...]: an integer selects, None adds an axis, a slice (parts
+// optional) narrows, an ellipsis fills the dims not named. `single`: the index was one item
+// rather than a tuple (PyTorch treats x[a] and x[(a,)] slightly differently).
+struct TensorIndex {
+  enum Kind : uint8_t { Int, None, Slice, Ellipsis };
+  Kind kind = None;
+  int64_t i = 0;  // Int
+  std::optional<int64_t> start, stop, step;  // Slice
+};
+Tensor index(const Tensor& a, const std::vector<TensorIndex>& items, bool single);
+// t[items] = value: a number arrives as a 0-d tensor (converted to self's dtype).
+void index_put_(Tensor& self, const std::vector<TensorIndex>& items, bool single, const Tensor& value);
 
 // ---- in-place (inplace.cc): bump the version counter, rebase history when recording ----
 enum class InplaceOp { Add, Sub, Mul, Div };
 void binary_(InplaceOp op, Tensor& self, const Tensor& other, double alpha = 1);
 void fill_(Tensor& self, double v);
+void fill_tensor_(Tensor& self, const Tensor& value);  // value: a 0-d tensor (FillBackward3)
 void zero_(Tensor& self);
 void copy_(Tensor& self, const Tensor& src);
 void clamp_(Tensor& self, std::optional<double> lo, std::optional<double> hi);

@@ -1,29 +1,39 @@
 // Shape ops. Wherever PyTorch returns a view, so do we: the result shares storage and
-// remembers its base (view_base) so in-place writes through it can be tracked.
+// remembers its base (view_base, always the root tensor that owns the memory layout) so
+// that in-place writes through it can be tracked (see inplace.cc: CopySlices).
 #include <algorithm>
 #include "ops.h"
+#include "../autograd/grad_mode.h"
 #include "../autograd/op_node.h"
 #include "../core/error.h"
 #include "../core/shape.h"
+#include "../kernels/elementwise.h"
 
 namespace tg {
 namespace ops {
 
 namespace {
 
-// A view of `a` with new geometry; records `kind` under `name` with a's shape saved.
+// A view of `a` with new geometry. It inherits a's base and a non-default creation kind
+// (a view of a no-grad view is a no-grad view, as PyTorch propagates CreationMeta).
 Tensor make_view(const Tensor& a, const Dims& shape, const Dims& strides, int64_t offset) {
   Tensor v = a.alias(shape, strides, offset);
-  v.impl()->view_base = a.impl()->view_base ? a.impl()->view_base : a.ref();
+  TensorImpl* vi = v.impl();
+  TensorImpl* ai = a.impl();
+  vi->view_base = ai->view_base ? ai->view_base : a.ref();
+  vi->view_version = a.storage()->version;
+  auto creation = GradMode::enabled() ? ViewCreation::Default : ViewCreation::NoGradMode;
+  if (ai->view_base && ai->view_creation != static_cast<uint8_t>(ViewCreation::Default))
+    creation = static_cast<ViewCreation>(ai->view_creation);
+  vi->view_creation = static_cast<uint8_t>(creation);
   return v;
 }
 
+// Records `kind` under `name` as out's grad_fn with the input's shape saved.
 Ref<OpNode> record_view(OpKind kind, const char* name, const Tensor& a, Tensor& out) {
   Ref<OpNode> n = record(kind, name, {&a});
   if (n) {
     n->shape = a.shape();
-    n->strides = a.strides();
-    n->i2 = a.offset();
     set_history(out, n);
   }
   return n;
@@ -39,16 +49,20 @@ Dims infer_size(const Dims& shape, int64_t numel) {
       infer = static_cast<int64_t>(i);
     } else {
       TG_CHECK_RANGE(shape[i] >= 0, "invalid shape dimension ", shape[i]);
-      known *= shape[i];
+      // Saturates at numel + 1 (already a mismatch) so that huge sizes cannot overflow.
+      int64_t cap = numel + 1;
+      known = shape[i] != 0 && known > cap / shape[i] ? cap : known * shape[i];
     }
   }
-  if (infer >= 0) {
-    TG_CHECK(known != 0 && numel % known == 0, "shape '", shape_str(shape), "' is invalid for input of size ", numel);
-    out[infer] = numel / known;
-  } else {
-    TG_CHECK(known == numel, "shape '", shape_str(shape), "' is invalid for input of size ", numel);
+  if (numel == known || (infer >= 0 && known > 0 && numel % known == 0)) {
+    if (infer >= 0) {
+      TG_CHECK(known != 0, "cannot reshape tensor of 0 elements into shape ", shape_str(shape),
+               " because the unspecified dimension size -1 can be any value and is ambiguous");
+      out[infer] = numel / known;
+    }
+    return out;
   }
-  return out;
+  fail(ErrorKind::Error, str("shape '", shape_str(shape), "' is invalid for input of size ", numel));
 }
 
 // Strides for viewing (shape, strides) as new_shape without copying, if possible
@@ -57,6 +71,10 @@ bool compute_view_strides(const Dims& shape, const Dims& strides, const Dims& ne
   int64_t numel = 1;
   for (int64_t s : shape) numel *= s;
   out->assign(new_shape.size(), 0);
+  if (shape.empty()) {  // a 0-d tensor: any shape of one element
+    out->assign(new_shape.size(), 1);
+    return true;
+  }
   if (numel == 0) {
     *out = contiguous_strides(new_shape);
     return true;
@@ -80,8 +98,25 @@ bool compute_view_strides(const Dims& shape, const Dims& strides, const Dims& ne
       }
     }
   }
-  if (view_d != -1) return false;
-  return true;
+  return view_d == -1;
+}
+
+// A view whose dims are a's dims reordered by perm (transpose, permute, t). `how` tells the
+// derivative which of the three to apply to the gradient (PyTorch's backward of t() is t()).
+enum class PermuteHow : int64_t { Permute = 0, Transpose = 1, T = 2 };
+Tensor permuted_view(const Tensor& a, const Dims& perm, const char* name, PermuteHow how) {
+  int64_t nd = a.dim();
+  Dims shape(nd), strides(nd);
+  for (int64_t i = 0; i < nd; i++) {
+    shape[i] = a.shape()[perm[i]];
+    strides[i] = a.strides()[perm[i]];
+  }
+  Tensor out = make_view(a, shape, strides, a.offset());
+  if (auto n = record_view(OpKind::Permute, name, a, out)) {
+    n->dims = perm;
+    n->i2 = static_cast<int64_t>(how);
+  }
+  return out;
 }
 
 }  // namespace
@@ -105,7 +140,8 @@ Tensor reshape(const Tensor& a, const Dims& shape) {
     record_view(OpKind::View, "ReshapeAliasBackward0", a, out);
     return out;
   }
-  // Not viewable: copy (CloneBackward0), then view the copy (UnsafeViewBackward0).
+  // Not viewable: copy (CloneBackward0), then reinterpret the copy (UnsafeViewBackward0,
+  // which is not a view: the copy is private to this result).
   Tensor c = clone(a);
   Tensor out = c.alias(target, contiguous_strides(target), 0);
   record_view(OpKind::View, "UnsafeViewBackward0", c, out);
@@ -114,11 +150,11 @@ Tensor reshape(const Tensor& a, const Dims& shape) {
 
 Tensor flatten(const Tensor& a, int64_t start, int64_t end) {
   int64_t nd = a.dim();
-  if (nd == 0) return reshape(a, {1});
   start = wrap_dim(start, nd);
   end = wrap_dim(end, nd);
   TG_CHECK(start <= end, "flatten() has invalid args: start_dim cannot come after end_dim");
-  if (start == end) return a;
+  if (nd == 0) return reshape(a, {1});
+  if (start == end) return a;  // PyTorch returns the input itself
   Dims shape;
   for (int64_t i = 0; i < start; i++) shape.push_back(a.shape()[i]);
   int64_t m = 1;
@@ -130,19 +166,12 @@ Tensor flatten(const Tensor& a, int64_t start, int64_t end) {
 
 Tensor squeeze(const Tensor& a, std::optional<int64_t> dim) {
   Dims shape, strides;
-  if (dim) {
-    int64_t d = wrap_dim(*dim, a.dim());
-    for (int64_t i = 0; i < a.dim(); i++) {
-      if (i == d && a.shape()[i] == 1) continue;
-      shape.push_back(a.shape()[i]);
-      strides.push_back(a.strides()[i]);
-    }
-  } else {
-    for (int64_t i = 0; i < a.dim(); i++) {
-      if (a.shape()[i] == 1) continue;
-      shape.push_back(a.shape()[i]);
-      strides.push_back(a.strides()[i]);
-    }
+  int64_t d = dim ? wrap_dim(*dim, a.dim()) : -1;
+  for (int64_t i = 0; i < a.dim(); i++) {
+    bool drop = a.shape()[i] == 1 && (!dim || i == d);
+    if (drop) continue;
+    shape.push_back(a.shape()[i]);
+    strides.push_back(a.strides()[i]);
   }
   Tensor out = make_view(a, shape, strides, a.offset());
   record_view(OpKind::View, dim ? "SqueezeBackward1" : "SqueezeBackward0", a, out);
@@ -167,14 +196,13 @@ Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
   Dims perm(nd);
   for (int64_t i = 0; i < nd; i++) perm[i] = i;
   if (nd > 0) std::swap(perm[d0], perm[d1]);
-  Dims shape(nd), strides(nd);
-  for (int64_t i = 0; i < nd; i++) {
-    shape[i] = a.shape()[perm[i]];
-    strides[i] = a.strides()[perm[i]];
-  }
-  Tensor out = make_view(a, shape, strides, a.offset());
-  if (auto n = record_view(OpKind::Permute, "TransposeBackward0", a, out)) n->dims = perm;
-  return out;
+  return permuted_view(a, perm, "TransposeBackward0", PermuteHow::Transpose);
+}
+
+Tensor t(const Tensor& a) {
+  TG_CHECK(a.dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ", a.dim(), "D");
+  Dims perm = a.dim() == 2 ? Dims{1, 0} : (a.dim() == 1 ? Dims{0} : Dims{});
+  return permuted_view(a, perm, "TBackward0", PermuteHow::T);
 }
 
 Tensor permute(const Tensor& a, const Dims& perm_in) {
@@ -189,28 +217,21 @@ Tensor permute(const Tensor& a, const Dims& perm_in) {
     TG_CHECK(!seen[perm[i]], "permute(): duplicate dims are not allowed.");
     seen[perm[i]] = true;
   }
-  Dims shape(nd), strides(nd);
-  for (int64_t i = 0; i < nd; i++) {
-    shape[i] = a.shape()[perm[i]];
-    strides[i] = a.strides()[perm[i]];
-  }
-  Tensor out = make_view(a, shape, strides, a.offset());
-  if (auto n = record_view(OpKind::Permute, "PermuteBackward0", a, out)) n->dims = perm;
-  return out;
+  return permuted_view(a, perm, "PermuteBackward0", PermuteHow::Permute);
 }
 
 Tensor expand(const Tensor& a, const Dims& shape_in) {
   int64_t nd = static_cast<int64_t>(shape_in.size());
-  TG_CHECK(nd >= a.dim(), "expand(torch.FloatTensor{", shape_str(a.shape()), "}, size=", shape_str(shape_in),
-           "): the number of sizes provided (", nd, ") must be greater or equal to the number of dimensions in the "
-           "tensor (", a.dim(), ")");
+  TG_CHECK(nd >= a.dim(), "expand(torch.", dtype_legacy_name(a.dtype()), "{", shape_str(a.shape()),
+           "}, size=", shape_str(shape_in), "): the number of sizes provided (", nd,
+           ") must be greater or equal to the number of dimensions in the tensor (", a.dim(), ")");
   Dims shape(nd), strides(nd);
   int64_t off = nd - a.dim();
   for (int64_t i = nd - 1; i >= 0; i--) {
     int64_t want = shape_in[i];
     if (i < off) {
-      TG_CHECK(want >= 0, "The expanded size of the tensor (", want,
-               ") isn't allowed in a leading, non-existing dimension ", i);
+      TG_CHECK_RANGE(want >= 0, "The expanded size of the tensor (", want,
+                     ") isn't allowed in a leading, non-existing dimension ", i);
       shape[i] = want;
       strides[i] = 0;
       continue;
@@ -221,21 +242,22 @@ Tensor expand(const Tensor& a, const Dims& shape_in) {
       shape[i] = have;
       strides[i] = a.strides()[i - off];
     } else {
-      TG_CHECK(have == 1, "The expanded size of the tensor (", want, ") must match the existing size (", have,
-               ") at non-singleton dimension ", i, ".  Target sizes: ", shape_str(shape_in),
-               ".  Tensor sizes: ", shape_str(a.shape()));
+      TG_CHECK(have == 1 && want >= 0, "The expanded size of the tensor (", want,
+               ") must match the existing size (", have, ") at non-singleton dimension ", i,
+               ".  Target sizes: ", shape_str(shape_in), ".  Tensor sizes: ", shape_str(a.shape()));
       shape[i] = want;
       strides[i] = 0;
     }
   }
+  checked_numel(shape);  // a view, but every later op counts its elements
   Tensor out = make_view(a, shape, strides, a.offset());
   record_view(OpKind::Expand, "ExpandBackward0", a, out);
   return out;
 }
 
 Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t step) {
-  TG_CHECK(a.dim() > 0, "slice() cannot be applied to a 0-dim tensor.");
-  TG_CHECK(step > 0, "slice step must be positive");
+  TG_CHECK_RANGE(a.dim() > 0, "slice() cannot be applied to a 0-dim tensor.");
+  TG_CHECK_RANGE(step > 0, "slice step must be positive");
   int64_t d = wrap_dim(dim, a.dim());
   int64_t size = a.shape()[d];
   if (start < 0) start += size;
@@ -250,6 +272,7 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
   if (auto n = record_view(OpKind::Slice, "SliceBackward0", a, out)) {
     n->i0 = d;
     n->i1 = start;
+    n->i2 = end;
     n->s0 = static_cast<double>(step);
   }
   return out;
@@ -259,16 +282,14 @@ Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length) {
   TG_CHECK(a.dim() > 0, "narrow() cannot be applied to a 0-dim tensor.");
   int64_t d = wrap_dim(dim, a.dim());
   int64_t size = a.shape()[d];
-  TG_CHECK_RANGE(start >= -size && start <= size, "start out of range (expected to be in range of [", -size, ", ",
-                 size, "], but got ", start, ")");
-  if (start < 0) start += size;
+  if (start != size) start = wrap_dim(start, size);  // PyTorch's own wording for a bad start
   TG_CHECK_RANGE(length >= 0 && start <= size - length, "start (", start, ") + length (", length,
                  ") exceeds dimension size (", size, ").");
   return slice(a, d, start, start + length, 1);
 }
 
 Tensor select(const Tensor& a, int64_t dim, int64_t index) {
-  TG_CHECK(a.dim() > 0, "select() cannot be applied to a 0-dim tensor.");
+  TG_CHECK_RANGE(a.dim() > 0, "select() cannot be applied to a 0-dim tensor.");
   int64_t d = wrap_dim(dim, a.dim());
   int64_t size = a.shape()[d];
   TG_CHECK_RANGE(index >= -size && index < size, "select(): index ", index, " out of range for tensor of size ",
@@ -285,12 +306,145 @@ Tensor select(const Tensor& a, int64_t dim, int64_t index) {
   return out;
 }
 
+Tensor alias(const Tensor& a) {
+  Tensor out = make_view(a, a.shape(), a.strides(), a.offset());
+  record_view(OpKind::View, "AliasBackward0", a, out);
+  return out;
+}
+
+// ---------------------------------------------------------------- split and chunk
+
+// Views of consecutive pieces along `dim`: one multi-output node (PyTorch's Split*Backward0);
+// in-place writes through them are errors when recorded (ViewCreation::MultiOutput).
+static std::vector<Tensor> split_views(const Tensor& a, const Dims& sizes, int64_t d, const char* name) {
+  std::vector<Tensor> outs;
+  outs.reserve(sizes.size());
+  int64_t start = 0;
+  for (int64_t len : sizes) {
+    Dims shape = a.shape();
+    shape[d] = len;
+    outs.push_back(make_view(a, shape, a.strides(), a.offset() + start * a.strides()[d]));
+    start += len;
+  }
+  Ref<OpNode> n = record(OpKind::Split, name, {&a});
+  for (size_t i = 0; i < outs.size(); i++) {
+    TensorImpl* vi = outs[i].impl();
+    if (vi->view_creation == static_cast<uint8_t>(ViewCreation::Default))
+      vi->view_creation = static_cast<uint8_t>(ViewCreation::MultiOutput);
+    if (n) set_history(outs[i], n, static_cast<uint32_t>(i));
+  }
+  if (n) {
+    n->i0 = d;
+    n->shape = a.shape();
+  }
+  return outs;
+}
+
+std::vector<Tensor> split(const Tensor& a, const Dims& sizes, int64_t dim) {
+  TG_CHECK(a.dim() > 0, "split expects at least a 1-dimensional tensor");
+  int64_t d = wrap_dim(dim, a.dim());
+  int64_t size = a.shape()[d], total = 0;
+  bool ok = true;
+  for (int64_t s : sizes) {
+    ok = ok && s >= 0;
+    if (ok) total = total > size ? total : total + s;  // stops growing once past size: no overflow
+  }
+  TG_CHECK_RANGE(ok, "split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=",
+                 shape_str(sizes));
+  TG_CHECK(total == size, "split_with_sizes expects split_sizes to sum exactly to ", size,
+           " (input tensor's size at dimension ", d, "), but got split_sizes=", shape_str(sizes));
+  return split_views(a, sizes, d, "SplitWithSizesBackward0");
+}
+
+std::vector<Tensor> split_size(const Tensor& a, int64_t size, int64_t dim) {
+  TG_CHECK(a.dim() > 0, "split expects at least a 1-dimensional tensor");
+  TG_CHECK_RANGE(size >= 0, "split expects split_size be non-negative, but got split_size=", size);
+  int64_t d = wrap_dim(dim, a.dim());
+  int64_t dim_size = a.shape()[d];
+  TG_CHECK(size > 0 || dim_size == 0, "split_size can only be 0 if dimension size is 0, but got dimension size of ",
+           dim_size);
+  // PyTorch: at least one piece; the last holds the remainder.
+  int64_t pieces = size == 0 ? 1 : std::max<int64_t>((dim_size + size - 1) / size, 1);
+  Dims sizes(pieces, size);
+  sizes.back() = size - (size * pieces - dim_size);
+  return split_views(a, sizes, d, "SplitBackward0");
+}
+
+std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim) {
+  TG_CHECK(a.dim() > 0, "chunk expects at least a 1-dimensional tensor");
+  TG_CHECK_RANGE(chunks > 0, "chunk expects `chunks` to be greater than 0, got: ", chunks);
+  int64_t d = wrap_dim(dim, a.dim());
+  int64_t dim_size = a.shape()[d];
+  int64_t size = dim_size / chunks + (dim_size % chunks != 0);
+  if (size == 0 && dim_size == 0) {
+    // Every piece is empty: keep the number of chunks asked for (PyTorch's split_with_sizes path).
+    TG_CHECK_RANGE(chunks <= (int64_t(1) << 24), "chunk: too many chunks (", chunks, ")");
+    return split_views(a, Dims(chunks, 0), d, "SplitWithSizesBackward0");
+  }
+  return split_size(a, size, dim);
+}
+
+// ---------------------------------------------------------------- raw geometry
+
+Geometry geometry_of(const Tensor& t) { return Geometry{t.shape(), t.strides(), t.offset()}; }
+
 Tensor as_strided_view(const Tensor& a, const Dims& shape, const Dims& strides, int64_t offset) {
+  TG_CHECK(shape.size() == strides.size(), "mismatch in length of strides and shape");
   Tensor out = make_view(a, shape, strides, offset);
   if (auto n = record_view(OpKind::AsStrided, "AsStridedBackward0", a, out)) {
-    n->dims = shape;       // output geometry
-    n->i1 = offset;
+    n->strides = a.strides();
+    n->i2 = a.offset();
+    n->dims = shape;
     n->shapes = {strides};
+    n->i1 = offset;
+  }
+  return out;
+}
+
+Tensor as_strided_scatter_zeros(const Tensor& g, const Geometry& base, const Geometry& view) {
+  // Storage laid out like the base (relative to its first element), zero-filled. The base
+  // of a view is the root tensor that owns its layout, so its strides are non-negative and
+  // its elements do not overlap.
+  int64_t extent = 1;
+  for (size_t i = 0; i < base.shape.size(); i++) {
+    if (base.shape[i] == 0) extent = 0;
+    if (extent && base.shape[i] > 1) extent += (base.shape[i] - 1) * base.strides[i];
+  }
+  Tensor flat = Tensor::zeros({extent}, g.dtype());
+  Tensor region = flat.alias(view.shape, view.strides, view.offset - base.offset);
+  copy_kernel(region, g);
+  return flat.alias(base.shape, base.strides, 0);
+}
+
+// ---------------------------------------------------------------- slice/select gradients
+
+Tensor slice_backward(const Tensor& g, const Dims& input_shape, int64_t dim, int64_t start, int64_t end,
+                      int64_t step) {
+  Tensor out = Tensor::zeros(input_shape, g.dtype());
+  Dims shape = input_shape, strides = out.strides();
+  shape[dim] = g.shape()[dim];
+  strides[dim] *= step;
+  copy_kernel(out.alias(shape, strides, start * out.strides()[dim]), g);
+  if (auto n = record(OpKind::SliceScatter, "SliceBackwardBackward0", {&g})) {
+    n->i0 = dim;
+    n->i1 = start;
+    n->i2 = end;
+    n->s0 = static_cast<double>(step);
+    set_history(out, n);
+  }
+  return out;
+}
+
+Tensor select_backward(const Tensor& g, const Dims& input_shape, int64_t dim, int64_t index) {
+  Tensor out = Tensor::zeros(input_shape, g.dtype());
+  Dims shape = input_shape, strides = out.strides();
+  shape.erase(shape.begin() + dim);
+  strides.erase(strides.begin() + dim);
+  copy_kernel(out.alias(shape, strides, index * out.strides()[dim]), g);
+  if (auto n = record(OpKind::SelectScatter, "SelectBackwardBackward0", {&g})) {
+    n->i0 = dim;
+    n->i1 = index;
+    set_history(out, n);
   }
   return out;
 }
