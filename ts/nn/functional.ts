@@ -7,7 +7,7 @@
 import { N } from '../native';
 import { Tensor, where } from '../tensor';
 import { arange, full } from '../creation';
-import { cat } from '../functional';
+import { cat, stack } from '../functional';
 import { typeName } from '../errors';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -177,10 +177,8 @@ function pair(v: number | number[], what: string): [number, number] {
  * 2-D convolution (cross-correlation, as PyTorch's) of input (N, C, H, W) or (C, H, W) with
  * weight (O, C / groups, kH, kW).
  *
- * Computed as a sum over the kH * kW kernel taps of one matmul each: the tap's (O, C) slice
- * of the weight times the input shifted by that tap, viewed as (N, C, Ho * Wo). It needs
- * only slicing and matmul, so autograd derives its backward; it is correct first and
- * reasonably fast for small kernels, not a tuned convolution.
+ * Built from slicing, stack and one matmul (im2col), so autograd derives its backward; it
+ * is correct first and reasonably fast for small kernels, not a tuned convolution.
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride: number | [number, number] | Conv2dOptions = 1,
   padding: Conv2dOptions['padding'] = 0, dilation: number | [number, number] = 1, groups = 1): Tensor {
@@ -227,20 +225,23 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stri
   const Ho = Math.floor((Hp - ekh) / sh) + 1;
   const Wo = Math.floor((Wp - ekw) / sw) + 1;
 
+  // im2col: each kernel tap is a strided view of the input, copied as a (C, N*Ho*Wo) block;
+  // stacked they form the (C*kH*kW, N*Ho*Wo) column matrix, and one matmul with the weight
+  // viewed as (O, C*kH*kW) gives every output. Working on the input with its channel dim
+  // first makes both that matmul and its backward single large GEMMs.
+  const L = Nb * Ho * Wo;
   const convGroup = (xg: Tensor, wg: Tensor): Tensor => {
-    const cg = xg.shape[1];
-    let out: Tensor | null = null;
+    const cg = xg.shape[1], og = wg.shape[0];
+    const xc = xg.transpose(0, 1);  // (cg, N, Hp, Wp), a view
+    const taps: Tensor[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const h0 = i * dh, w0 = j * dw;
-        const tap = xg
-          .index(':', ':', [h0, h0 + sh * (Ho - 1) + 1, sh], [w0, w0 + sw * (Wo - 1) + 1, sw])
-          .reshape(Nb, cg, Ho * Wo);
-        const term = wg.index(':', ':', i, j).matmul(tap);  // (Og, cg) @ (N, cg, L) -> (N, Og, L)
-        out = out === null ? term : out.add(term);
+        taps.push(xc.index(':', ':', [h0, h0 + sh * (Ho - 1) + 1, sh], [w0, w0 + sw * (Wo - 1) + 1, sw]).reshape(cg, L));
       }
     }
-    return out!;
+    const cols = taps.length === 1 ? taps[0] : stack(taps, 1).reshape(cg * kh * kw, L);
+    return wg.reshape(og, cg * kh * kw).matmul(cols).reshape(og, Nb, Ho, Wo).transpose(0, 1);  // (N, og, Ho, Wo)
   };
   let y: Tensor;
   if (groups === 1) y = convGroup(x, w);
@@ -250,8 +251,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stri
     for (let g = 0; g < groups; g++) parts.push(convGroup(x.narrow(1, g * Cg, Cg), w.narrow(0, g * og, og)));
     y = cat(parts, 1);
   }
-  y = y.reshape(Nb, O, Ho, Wo);
-  if (bias) y = y.add(bias.reshape(1, O, 1, 1));
+  y = bias ? y.add(bias.reshape(1, O, 1, 1)) : y.contiguous();
   return unbatched ? y.squeeze(0) : y;
 }
 
