@@ -19,7 +19,10 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
   if (!t.defined()) return;
   version_ = t.storage()->version;
   is_output_ = is_output;
-  requires_grad_ = t.requires_grad();
+  // An output of the node saving it requires grad even when set_history has not run yet
+  // (ops often save first): unpacking must re-attach the node, or create_graph would lose
+  // the path through it (the third derivative of exp, say).
+  requires_grad_ = is_output || t.requires_grad();
   if (is_output) {
     // Keep the data but not the grad_fn (the node itself): saving it would make a cycle.
     data_ = t.alias(t.shape(), t.strides(), t.offset());
