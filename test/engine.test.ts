@@ -228,6 +228,27 @@ describe('execution order and hooks', () => {
     expect(y.grad!.tolist()).toEqual([11, 11]);
   });
 
+  it('autograd.grad and hooks on its inputs (PyTorch 2.x rules)', () => {
+    // A leaf's hooks run before its gradient is returned. (PyTorch 1.13 returned it unhooked.)
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    x.registerHook((g) => g.mul(2));
+    expect(torch.autograd.grad(x.mul(x).sum(), x)[0]!.tolist()).toEqual([4, 8]);
+    expect(x.grad).toBeNull();
+    // A non-leaf whose node still runs (x lies below it) is captured before its hooks, which
+    // then act on the gradient flowing on: as in PyTorch 1.13 and 2.x.
+    const a = torch.tensor([1, 2], { requiresGrad: true });
+    const y = a.mul(3);
+    y.registerHook((g) => g.mul(2));
+    const [gy, ga] = torch.autograd.grad(y.mul(y).sum(), [y, a]);
+    expect(gy!.tolist()).toEqual([6, 12]);
+    expect(ga!.tolist()).toEqual([36, 72]);
+    // Alone, the non-leaf is captured after its hooks (2.x).
+    const b = torch.tensor([1, 2], { requiresGrad: true });
+    const z = b.mul(3);
+    z.registerHook((g) => g.mul(2));
+    expect(torch.autograd.grad(z.mul(z).sum(), z)[0]!.tolist()).toEqual([12, 24]);
+  });
+
   it('a hook registered on a non-leaf affects only gradients flowing through it', () => {
     const x = torch.tensor([1, 2], { requiresGrad: true });
     const y = x.mul(2);

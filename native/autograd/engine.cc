@@ -10,8 +10,9 @@
 //   4. Without keep_graph every node that ran drops its saved tensors.
 //
 // Hook semantics follow current PyTorch (2.x), which differ from 1.13 in two observable
-// ways: retain_grad() always sees the gradient after every tensor hook, and the gradient
-// autograd.grad() returns for an input is taken after that input's hooks ran.
+// ways: retain_grad() always sees the gradient after every tensor hook, and autograd.grad()
+// returns an input's gradient after that input's hooks ran when nothing below the input is
+// needed (always the case for a leaf).
 //
 // A hook or a custom Function may be JavaScript (binding/js_callbacks.cc). If it throws, the
 // exception unwinds through here: every piece of engine state is local to run_backward, so
@@ -236,6 +237,25 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     in.resize(std::max<size_t>(in.size(), n->num_outputs()));
     auto* acc = dynamic_cast<AccumulateGrad*>(n);
 
+    // Captures: autograd.grad's results, or backward(inputs=[non-leaf]) into .grad.
+    auto capture = [&] {
+      for (size_t i = 0; i < targets.size(); i++) {
+        if (targets[i].node.get() != n) continue;
+        uint32_t nr = targets[i].is_leaf ? 0 : targets[i].output_nr;
+        const Tensor& g = nr < in.size() ? in[nr] : Tensor();
+        if (!g.defined()) continue;
+        if (!opts.accumulate)
+          captured[i] = opts.create_graph ? g : ops::detach(g);
+        else if (!targets[i].is_leaf && !inputs[i].impl()->retains_grad)
+          accumulate_nonleaf(inputs[i].impl(), g);
+      }
+    };
+    // As in PyTorch's evaluate_function: a node that will run captures its input before its
+    // tensor hooks (they run as part of running it); a node visited only to be captured runs
+    // the hooks first. So autograd.grad(y, [x]) returns x's gradient after x's hooks.
+    bool applies = !acc && should_apply(n);
+    if (applies) capture();
+
     // Tensor hooks, in registration order: a leaf's live on its TensorImpl, a non-leaf's on
     // the node that made it. Then retain_grad sees the hooked gradient.
     if (acc) {
@@ -254,23 +274,12 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
         if (nr < in.size() && in[nr].defined()) accumulate_nonleaf(impl, in[nr]);
       }
     }
-
-    // Captures: autograd.grad's results, or backward(inputs=[non-leaf]) into .grad.
-    for (size_t i = 0; i < targets.size(); i++) {
-      if (targets[i].node.get() != n) continue;
-      uint32_t nr = targets[i].is_leaf ? 0 : targets[i].output_nr;
-      const Tensor& g = nr < in.size() ? in[nr] : Tensor();
-      if (!g.defined()) continue;
-      if (!opts.accumulate)
-        captured[i] = opts.create_graph ? g : ops::detach(g);
-      else if (!targets[i].is_leaf && !inputs[i].impl()->retains_grad)
-        accumulate_nonleaf(inputs[i].impl(), g);
-    }
+    if (!applies) capture();
 
     std::vector<Tensor> out;
     if (acc) {
       if (opts.accumulate && in[0].defined()) accumulate_grad(acc, std::move(in[0]), opts.create_graph);
-    } else if (should_apply(n)) {
+    } else if (applies) {
       bool any = false;
       for (auto& g : in) any = any || g.defined();
       if (any) out = n->apply(std::move(in));
