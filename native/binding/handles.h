@@ -41,7 +41,7 @@ struct SlotTable {
       T* p = items[s];
       items[s] = nullptr;
       live--;
-      if (--p->refcount_ == 0) delete p;
+      if (--p->refcount_ == 0) release_zero_ref(p);
     }
   }
   void release_slot(uint32_t s) {
