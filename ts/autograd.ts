@@ -1,4 +1,5 @@
-// torch.autograd: grad, backward, gradcheck, custom Functions.
+// torch.autograd: grad, backward, gradcheck, custom Functions. The engine is native
+// (native/autograd/engine.cc); these functions only check arguments and pass tensor ids.
 import { N } from './native';
 import { Tensor, adoptPending, tensorArg } from './tensor';
 
@@ -18,6 +19,7 @@ export interface GradOptions {
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
   const outs = list(outputs, 'outputs');
   const ins = list(inputs, 'inputs');
+  if (ins.length === 0) throw new Error('grad requires non-empty inputs.');
   const go = opts.gradOutputs === undefined || opts.gradOutputs === null ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs];
   const gids = outs.map((_, i) => (go[i] instanceof Tensor ? (go[i] as Tensor)._id : -1));
   const ids: number[] = N.autogradGrad(outs.map((t) => t._id), gids, ins.map((t) => t._id), opts.retainGraph, opts.createGraph ?? false, opts.allowUnused ?? false);
@@ -35,5 +37,11 @@ export function backward(tensors: Tensor | Tensor[], gradTensors?: Tensor | (Ten
   const outs = list(tensors, 'tensors');
   const go = gradTensors === undefined || gradTensors === null ? [] : Array.isArray(gradTensors) ? gradTensors : [gradTensors];
   const gids = outs.map((_, i) => (go[i] instanceof Tensor ? (go[i] as Tensor)._id : -1));
-  N.backward(outs.map((t) => t._id), gids, list(opts.inputs, 'inputs').map((t) => t._id), opts.retainGraph, opts.createGraph ?? false);
+  const ins = list(opts.inputs, 'inputs');
+  if (opts.inputs !== undefined && opts.inputs !== null && ins.length === 0) throw new Error("'inputs' argument to backward() cannot be empty.");
+  N.backward(outs.map((t) => t._id), gids, ins.map((t) => t._id), opts.retainGraph, opts.createGraph ?? false);
 }
+
+export { Function, FunctionCtx } from './function';
+export { gradcheck } from './gradcheck';
+export type { GradcheckOptions } from './gradcheck';

@@ -5,8 +5,14 @@ export function isGradEnabled(): boolean {
   return N.isGradEnabled();
 }
 
-export function setGradEnabled(flag: boolean): void {
-  N.setGradEnabled(!!flag);
+/**
+ * Turns recording on or off for the rest of this thread. Also returns a guard that restores
+ * the previous mode when disposed (`using _ = torch.setGradEnabled(false)`), as PyTorch's
+ * set_grad_enabled also works as a context manager.
+ */
+export function setGradEnabled(flag: boolean): GradModeGuard {
+  if (typeof flag !== 'boolean') throw new TypeError(`setGradEnabled expects a boolean, but got ${typeof flag}`);
+  return withMode(flag);
 }
 
 /** A guard that restores the previous mode when disposed (`using _ = torch.noGrad()`). */
@@ -14,6 +20,8 @@ export interface GradModeGuard extends Disposable {
   restore(): void;
 }
 
+function withMode(on: boolean): GradModeGuard;
+function withMode<T>(on: boolean, fn?: () => T): T | GradModeGuard;
 function withMode<T>(on: boolean, fn?: () => T): T | GradModeGuard {
   const prev = N.isGradEnabled();
   N.setGradEnabled(on);

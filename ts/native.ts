@@ -40,5 +40,30 @@ function load(): any {
   }
 }
 
-/** The raw addon. Internal: the TS facade validates arguments before calling it. */
-export const N: any = load();
+/**
+ * The addon, each function wrapped once: a native call never throws (an exception left
+ * pending across Node's rethrow can meet an in-GC finalizer and abort the process — see
+ * fail_with in native/binding/handles.h); it returns a sentinel instead, and we throw here.
+ * Internal: the TS facade validates arguments before calling it.
+ */
+function wrapAll(raw: any): any {
+  const sentinel = raw.errorSentinel;
+  const takeError = raw.takeError;
+  const out: any = {};
+  for (const key of Object.keys(raw)) {
+    const f = raw[key];
+    if (typeof f !== 'function' || key === 'takeError') {
+      out[key] = f;
+      continue;
+    }
+    out[key] = function (): any {
+      // eslint-disable-next-line prefer-rest-params
+      const r = f.apply(undefined, arguments as unknown as unknown[]);
+      if (r === sentinel) throw takeError();
+      return r;
+    };
+  }
+  return out;
+}
+
+export const N: any = wrapAll(load());

@@ -10,6 +10,7 @@ import { DType, toDType, isFloating } from './dtype';
 import { expectInt, expectNumber, shapeFrom, typeName } from './errors';
 import { scopes } from './scope';
 import { formatTensor } from './print';
+import { RemovableHandle, warnNonLeafGrad } from './hooks';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -133,18 +134,25 @@ export class Tensor {
   get requiresGrad(): boolean {
     return N.requiresGrad(this._id);
   }
+  /** Only on leaves; PyTorch's texts for non-leaf and non-float tensors. */
   set requiresGrad(flag: boolean) {
     if (typeof flag !== 'boolean') throw new TypeError(`requiresGrad must be a boolean, not ${typeName(flag)}`);
-    N.setRequiresGrad(this._id, flag);
+    N.setRequiresGrad(this._id, flag, false);
   }
+  /** requiresGrad_(true) is also allowed on a non-leaf (which requires grad already). */
   requiresGrad_(flag = true): this {
-    this.requiresGrad = flag;
+    if (typeof flag !== 'boolean') throw new TypeError(`requiresGrad_(): argument 'requires_grad' must be bool, not ${typeName(flag)}`);
+    N.setRequiresGrad(this._id, flag, true);
     return this;
   }
+  /** The gradient accumulated by backward(): leaves, retainGrad() tensors and backward inputs. */
   get grad(): Tensor | null {
     const o = new Tensor();
     const id = N.grad(o, this._id);
-    if (id < 0) return null;
+    if (id < 0) {
+      if (!this.isLeaf && !this.retainsGrad) warnNonLeafGrad();
+      return null;
+    }
     o._id = id;
     return o;
   }
@@ -165,8 +173,30 @@ export class Tensor {
   get retainsGrad(): boolean {
     return N.retainsGrad(this._id);
   }
+  /** Makes backward() fill this non-leaf's .grad (a no-op on leaves, which always get one). */
   retainGrad(): void {
     N.retainGrad(this._id);
+  }
+  /**
+   * Registers a hook called with this tensor's gradient each time it is computed. The hook
+   * may return a replacement gradient (same shape and dtype) or nothing. Hooks run in
+   * registration order; on a leaf, before the gradient is added into .grad.
+   * Note: a hook that captures this very tensor keeps it alive as long as the tensor lives.
+   */
+  registerHook(hook: (grad: Tensor) => Tensor | void | null | undefined): RemovableHandle {
+    if (typeof hook !== 'function') throw new TypeError(`registerHook expects a function, but got ${typeName(hook)}`);
+    const name = hook.name || '<lambda>';
+    const handle = new RemovableHandle(this);
+    const closure = (slot: number): Tensor | undefined => {
+      const g = adoptPending(slot);
+      if (handle.removed) return undefined;
+      const r = hook(g);
+      if (r === undefined || r === null) return undefined;
+      if (!(r instanceof Tensor)) throw new TypeError(`hook '${name}' returned ${typeName(r)}; expected a Tensor or undefined`);
+      return r;
+    };
+    handle.id = N.registerHook(this._id, closure, name);
+    return handle;
   }
   /** A tensor sharing storage, detached from the graph. */
   get data(): Tensor {
@@ -601,14 +631,23 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------------ autograd calls
-  /** backward(gradient?, { retainGraph, createGraph, inputs }) — also backward({ retainGraph }). */
+  /**
+   * Computes the gradient of this tensor with respect to the graph's leaves and adds it into
+   * their .grad: backward(gradient?, { retainGraph, createGraph, inputs }), also
+   * backward({ retainGraph }). `gradient` is required unless this tensor has one element.
+   */
   backward(gradient?: Tensor | BackwardOptions | null, opts?: BackwardOptions): void {
     if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) {
+      if (typeof gradient !== 'object') throw new TypeError(`backward(): gradient must be a Tensor, not ${typeName(gradient)}`);
       opts = gradient;
       gradient = undefined;
     }
-    const inputs = opts?.inputs === undefined ? [] : Array.isArray(opts.inputs) ? opts.inputs : [opts.inputs];
-    N.backward([this._id], [gradient instanceof Tensor ? gradient._id : -1], inputs.map((t) => tensorArg(t, 'inputs')._id),
+    let inputs: Tensor[] = [];
+    if (opts?.inputs !== undefined && opts.inputs !== null) {
+      inputs = Array.isArray(opts.inputs) ? opts.inputs : [opts.inputs];
+      if (inputs.length === 0) throw new Error("'inputs' argument to backward() cannot be empty.");
+    }
+    N.backward([this._id], [gradient instanceof Tensor ? gradient._id : -1], inputs.map((t, i) => tensorArg(t, `inputs[${i}]`)._id),
       opts?.retainGraph, opts?.createGraph ?? false);
   }
 }

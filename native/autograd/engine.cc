@@ -4,10 +4,20 @@
 //   2. Count dependencies: how many edges from the graph reach each node (iterative DFS, so
 //      a 100,000-node chain never touches the C++ stack deeply).
 //   3. Run ready nodes, highest sequence number first (the most recently recorded op first,
-//      as PyTorch does): pre-hooks, apply (the derivative), then each output gradient is
-//      reduced to the shape its next node expects (sum_to: the one place broadcasting is
-//      undone) and summed into that node's input buffer.
+//      as PyTorch does): tensor hooks, retain_grad, captures for autograd.grad, then apply
+//      (the derivative); each output gradient is reduced to the shape its next node expects
+//      (sum_to: the one place broadcasting is undone) and summed into that node's buffer.
 //   4. Without keep_graph every node that ran drops its saved tensors.
+//
+// Hook semantics follow current PyTorch (2.x), which differ from 1.13 in two observable
+// ways: retain_grad() always sees the gradient after every tensor hook, and autograd.grad()
+// returns an input's gradient after that input's hooks ran when nothing below the input is
+// needed (always the case for a leaf).
+//
+// A hook or a custom Function may be JavaScript (binding/js_callbacks.cc). If it throws, the
+// exception unwinds through here: every piece of engine state is local to run_backward, so
+// the graph stays usable (nodes that already ran may have freed their saved tensors, as in
+// PyTorch).
 #include "engine.h"
 #include <algorithm>
 #include <queue>
@@ -37,7 +47,7 @@ void accumulate_into(std::vector<Tensor>& buf, size_t i, Tensor g) {
 }
 
 // Brings a gradient to the shape and dtype that its destination recorded.
-Tensor validate_grad(Tensor g, const InputMeta& meta, Node* producer) {
+Tensor validate_grad(Tensor g, const InputMeta& meta, Node* producer, size_t index) {
   if (g.shape() != meta.shape) {
     // A gradient that is broadcast relative to the input is summed back to it.
     bool ok = g.dim() >= static_cast<int64_t>(meta.shape.size());
@@ -48,26 +58,40 @@ Tensor validate_grad(Tensor g, const InputMeta& meta, Node* producer) {
         ok = false;
       }
     }
-    TG_CHECK(ok, "Function ", producer->name(), " returned an invalid gradient - got ", shape_str(g.shape()),
-             " but expected shape compatible with ", shape_str(meta.shape));
+    TG_CHECK(ok, "Function ", producer->name(), " returned an invalid gradient at index ", index, " - got ",
+             shape_str(g.shape()), " but expected shape compatible with ", shape_str(meta.shape));
     g = ops::sum_to(g, meta.shape);
   }
   if (g.dtype() != meta.dtype) g = ops::to_dtype(g, meta.dtype);
   return g;
 }
 
+// Runs a tensor hook; checks that a replacement keeps the gradient's size and type.
+Tensor run_hook(TensorHook& hook, const Tensor& g) {
+  Tensor r = hook.call(g);
+  if (!r.defined()) return g;
+  TG_CHECK(r.shape() == g.shape(), "hook '", hook.name, "' has changed the size of value");
+  TG_CHECK(r.dtype() == g.dtype(), "hook '", hook.name, "' has changed the type of value (was torch.",
+           dtype_legacy_name(g.dtype()), " got torch.", dtype_legacy_name(r.dtype()), ")");
+  return r;
+}
+
+// Adds a gradient into a leaf's .grad (PyTorch's AccumulateGrad::accumulateGrad).
 void accumulate_grad(AccumulateGrad* acc, Tensor g, bool create_graph) {
   TensorImpl* leaf = acc->variable.get();
-  for (auto& hook : leaf->leaf_hooks) {
-    Tensor r = hook->call(g);
-    if (r.defined()) g = r;
-  }
   if (!leaf->grad) {
+    if (create_graph) {
+      // A differentiable copy, as PyTorch's clone_obey_contract (grad_fn=<CopyBackwards>).
+      Tensor owned = Tensor::empty(g.shape(), g.dtype());
+      ops::copy_(owned, g);
+      leaf->grad = owned.ref();
+      return;
+    }
     // Take the buffer when nobody else holds it and it is a plain dense tensor.
-    bool steal = !create_graph && g.impl()->refcount_ == 1 && g.is_contiguous() && g.numel() > 0 &&
+    bool steal = g.impl()->refcount_ == 1 && g.is_contiguous() && g.numel() > 0 &&
+                 g.storage()->refcount_ == 1 &&
                  g.storage()->nbytes == static_cast<size_t>(g.numel()) * g.itemsize() && !g.requires_grad();
-    Tensor owned = steal ? g : (create_graph ? g : ops::clone_detached(g));
-    leaf->grad = owned.ref();
+    leaf->grad = steal ? g.ref() : ops::clone_detached(g).ref();
   } else if (create_graph || GradMode::enabled()) {
     leaf->grad = ops::add(Tensor(leaf->grad), g).ref();
   } else {
@@ -76,44 +100,65 @@ void accumulate_grad(AccumulateGrad* acc, Tensor g, bool create_graph) {
   }
 }
 
+// .grad += g for a non-leaf (retain_grad, or backward(inputs=[non-leaf])).
+void accumulate_nonleaf(TensorImpl* impl, const Tensor& g) {
+  if (!impl->grad)
+    impl->grad = ops::clone_detached(g).ref();
+  else
+    impl->grad = ops::add(Tensor(impl->grad), ops::detach(g)).ref();
+}
+
 }  // namespace
 
 std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
                                  const std::vector<Tensor>& inputs, const BackwardOptions& opts) {
-  GradModeGuard mode(opts.create_graph);
-
-  // Root edges and their seeds.
-  std::vector<Edge> root_edges;
+  // ---- 1. Root gradients (PyTorch's _make_grads, then the engine's requires-grad check).
+  std::vector<Tensor> seeds(roots.size());
   for (size_t i = 0; i < roots.size(); i++) {
     const Tensor& r = roots[i];
-    TG_CHECK(r.requires_grad(), "element ", i, " of tensors does not require grad and does not have a grad_fn");
-    root_edges.push_back(gradient_edge(r));
+    Tensor g = i < grads.size() ? grads[i] : Tensor();
+    if (g.defined()) {
+      TG_CHECK(g.shape() == r.shape(), "Mismatch in shape: grad_output[", i, "] has a shape of torch.Size(",
+               shape_str(g.shape()), ") and output[", i, "] has a shape of torch.Size(", shape_str(r.shape()), ").");
+      if (g.dtype() != r.dtype() && is_floating(r.dtype())) g = ops::to_dtype(ops::detach(g), r.dtype());
+    } else if (r.requires_grad()) {
+      TG_CHECK(r.numel() == 1, "grad can be implicitly created only for scalar outputs");
+      g = ops::ones_like(r);
+    }
+    seeds[i] = g;
+  }
+  std::vector<Edge> root_edges;
+  for (size_t i = 0; i < roots.size(); i++) {
+    TG_CHECK(roots[i].requires_grad(), "element ", i, " of tensors does not require grad and does not have a grad_fn");
+    root_edges.push_back(gradient_edge(roots[i]));
     // A view that requires grad only through its base (made under no_grad) has no edge.
     TG_CHECK(root_edges.back().fn, "element ", i, " of tensors does not require grad and does not have a grad_fn");
   }
 
-  // Capture targets (autograd.grad, or backward(inputs=...)).
-  // For a leaf: its AccumulateGrad node. For a non-leaf: (grad_fn, output_nr).
+  // ---- 2. Targets: the inputs of autograd.grad, or backward(inputs=...).
+  // A leaf is reached through its AccumulateGrad node, a non-leaf through (grad_fn, output_nr).
   struct Target {
-    Node* node;
+    Ref<Node> node;  // keeps a leaf's accumulator alive for the run
     uint32_t output_nr;
     bool is_leaf;
   };
   std::vector<Target> targets;
-  std::vector<Ref<Node>> target_refs;  // keep accumulators alive during the run
-  for (size_t i = 0; i < inputs.size(); i++) {
-    const Tensor& t = inputs[i];
-    TG_CHECK(t.requires_grad(), opts.accumulate ? "One of the differentiated Tensors does not require grad"
-                                                : "One of the differentiated Tensors does not require grad");
+  for (const Tensor& t : inputs) {
+    if (opts.accumulate) {
+      // PyTorch 1.13 calls retain_grad() on each non-leaf input, hence its message here.
+      TG_CHECK(t.requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
+    } else {
+      TG_CHECK(t.requires_grad(), "One of the differentiated Tensors does not require grad");
+    }
     Edge e = gradient_edge(t);
-    target_refs.push_back(e.fn);
-    targets.push_back({e.fn.get(), e.input_nr, t.is_leaf()});
+    targets.push_back({e.fn, e.input_nr, t.is_leaf()});
   }
   std::vector<Tensor> captured(inputs.size());
 
-  // Discover the graph: dependencies and which nodes lead to a target.
+  GradModeGuard mode(opts.create_graph);
+
+  // ---- 3. Discover the graph: dependency counts (iterative, no recursion).
   std::unordered_map<Node*, int> deps;
-  std::vector<Node*> order;  // discovery order
   {
     std::unordered_set<Node*> seen;
     std::vector<Node*> stack;
@@ -122,7 +167,6 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     while (!stack.empty()) {
       Node* n = stack.back();
       stack.pop_back();
-      order.push_back(n);
       for (auto& e : n->next_edges) {
         if (!e.fn) continue;
         deps[e.fn.get()]++;
@@ -130,111 +174,114 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
       }
     }
   }
+
+  // With targets, only nodes with a path to a target run (PyTorch's exec_info): computed
+  // on an iterative post-order, so each node is decided after everything below it.
   std::unordered_set<Node*> target_nodes;
-  for (auto& t : targets) target_nodes.insert(t.node);
-  // needed: runs because a target lies at or below it. Without targets, every node runs.
+  for (auto& t : targets) target_nodes.insert(t.node.get());
   std::unordered_set<Node*> needed;
   if (!targets.empty()) {
-    // Reverse discovery order is not topological in general; iterate to a fixed point
-    // over a post-order computed iteratively.
-    std::unordered_map<Node*, size_t> idx;
     std::vector<Node*> post;
     std::unordered_set<Node*> done;
     for (auto& re : root_edges) {
-      if (!re.fn || done.count(re.fn.get())) continue;
+      if (!re.fn || !done.insert(re.fn.get()).second) continue;
       std::vector<std::pair<Node*, size_t>> st{{re.fn.get(), 0}};
-      done.insert(re.fn.get());
       while (!st.empty()) {
-        auto& [n, k] = st.back();
-        if (k < n->next_edges.size()) {
-          Node* c = n->next_edges[k++].fn.get();
+        auto& top = st.back();
+        if (top.second < top.first->next_edges.size()) {
+          Node* c = top.first->next_edges[top.second++].fn.get();
           if (c && done.insert(c).second) st.push_back({c, 0});
         } else {
-          post.push_back(n);
+          post.push_back(top.first);
           st.pop_back();
         }
       }
     }
     for (Node* n : post) {
-      bool need = false;
       for (auto& e : n->next_edges)
-        if (e.fn && (needed.count(e.fn.get()) || target_nodes.count(e.fn.get()))) need = true;
-      if (need) needed.insert(n);
+        if (e.fn && (needed.count(e.fn.get()) || target_nodes.count(e.fn.get()))) {
+          needed.insert(n);
+          break;
+        }
     }
   }
-  auto should_run = [&](Node* n) { return targets.empty() || needed.count(n); };
+  // apply() runs for needed nodes; a target that is not needed only has its input captured.
+  auto should_apply = [&](Node* n) { return targets.empty() || needed.count(n) > 0; };
+  auto should_visit = [&](Node* n) { return targets.empty() || needed.count(n) || target_nodes.count(n); };
 
-  // Seed the buffers.
+  // ---- 4. Seed the input buffers.
   std::unordered_map<Node*, std::vector<Tensor>> buffers;
   for (size_t i = 0; i < roots.size(); i++) {
     Edge& e = root_edges[i];
-    Tensor g = grads[i];
-    if (!g.defined()) {
-      TG_CHECK(roots[i].numel() == 1, "grad can be implicitly created only for scalar outputs");
-      g = ops::ones_like(roots[i]);
-    } else {
-      TG_CHECK(g.shape() == roots[i].shape(), "Mismatch in shape: grad_output[", i, "] has a shape of ",
-               shape_str(g.shape()), " and output[", i, "] has a shape of ", shape_str(roots[i].shape()), ".");
-    }
-    accumulate_into(buffers[e.fn.get()], e.input_nr, g);
+    if (seeds[i].defined()) accumulate_into(buffers[e.fn.get()], e.input_nr, seeds[i]);
   }
 
   std::priority_queue<NodeTask> ready;
   {
     std::unordered_set<Node*> pushed;
     for (auto& e : root_edges)
-      if (deps[e.fn.get()] == 0 && pushed.insert(e.fn.get()).second) ready.push({e.fn.get()});
+      if (deps[e.fn.get()] == 0 && should_visit(e.fn.get()) && pushed.insert(e.fn.get()).second)
+        ready.push({e.fn.get()});
   }
 
+  // ---- 5. Run.
   while (!ready.empty()) {
     Node* n = ready.top().node;
     ready.pop();
-    std::vector<Tensor> in = std::move(buffers[n]);
-    buffers.erase(n);
+    std::vector<Tensor> in;
+    {
+      auto it = buffers.find(n);
+      if (it != buffers.end()) {
+        in = std::move(it->second);
+        buffers.erase(it);
+      }
+    }
     in.resize(std::max<size_t>(in.size(), n->num_outputs()));
+    auto* acc = dynamic_cast<AccumulateGrad*>(n);
 
-    // Tensor hooks on this node's outputs, then retain_grad, then captures.
-    for (auto& [nr, hook] : n->pre_hooks) {
-      if (nr < in.size() && in[nr].defined()) {
-        Tensor r = hook->call(in[nr]);
-        if (r.defined()) in[nr] = r;
+    // Captures: autograd.grad's results, or backward(inputs=[non-leaf]) into .grad.
+    auto capture = [&] {
+      for (size_t i = 0; i < targets.size(); i++) {
+        if (targets[i].node.get() != n) continue;
+        uint32_t nr = targets[i].is_leaf ? 0 : targets[i].output_nr;
+        const Tensor& g = nr < in.size() ? in[nr] : Tensor();
+        if (!g.defined()) continue;
+        if (!opts.accumulate)
+          captured[i] = opts.create_graph ? g : ops::detach(g);
+        else if (!targets[i].is_leaf && !inputs[i].impl()->retains_grad)
+          accumulate_nonleaf(inputs[i].impl(), g);
       }
-    }
-    if (opts.accumulate) {
-      for (auto& [nr, impl] : n->retained) {
-        if (nr >= in.size() || !in[nr].defined()) continue;
-        if (!inputs.empty()) {
-          bool listed = false;
-          for (auto& t : inputs) listed = listed || t.impl() == impl;
-          if (!listed) continue;
+    };
+    // As in PyTorch's evaluate_function: a node that will run captures its input before its
+    // tensor hooks (they run as part of running it); a node visited only to be captured runs
+    // the hooks first. So autograd.grad(y, [x]) returns x's gradient after x's hooks.
+    bool applies = !acc && should_apply(n);
+    if (applies) capture();
+
+    // Tensor hooks, in registration order: a leaf's live on its TensorImpl, a non-leaf's on
+    // the node that made it. Then retain_grad sees the hooked gradient.
+    if (acc) {
+      if (in[0].defined())
+        for (size_t k = 0; k < acc->variable->leaf_hooks.size(); k++) {
+          Ref<TensorHook> h = acc->variable->leaf_hooks[k];  // a hook may remove hooks
+          in[0] = run_hook(*h, in[0]);
         }
-        if (!impl->grad)
-          impl->grad = ops::clone_detached(in[nr]).ref();
-        else
-          impl->grad = ops::add(Tensor(impl->grad), in[nr]).ref();
+    } else {
+      for (size_t k = 0; k < n->pre_hooks.size(); k++) {
+        auto [nr, hook] = n->pre_hooks[k];
+        if (nr < in.size() && in[nr].defined()) in[nr] = run_hook(*hook, in[nr]);
+      }
+      for (size_t k = 0; k < n->retained.size(); k++) {
+        auto [nr, impl] = n->retained[k];
+        if (nr < in.size() && in[nr].defined()) accumulate_nonleaf(impl, in[nr]);
       }
     }
-    bool is_acc = dynamic_cast<AccumulateGrad*>(n) != nullptr;
-    for (size_t i = 0; i < targets.size(); i++) {
-      if (targets[i].node != n) continue;
-      const Tensor& g = targets[i].output_nr < in.size() ? in[targets[i].output_nr] : Tensor();
-      if (!opts.accumulate) {
-        if (g.defined()) captured[i] = opts.create_graph ? g : ops::detach(g);
-      } else if (!targets[i].is_leaf && g.defined()) {
-        // backward(inputs=[non-leaf]): accumulate into its .grad.
-        TensorImpl* impl = inputs[i].impl();
-        if (!impl->retains_grad) {
-          if (!impl->grad) impl->grad = ops::clone_detached(g).ref();
-          else impl->grad = ops::add(Tensor(impl->grad), g).ref();
-        }
-      }
-    }
+    if (!applies) capture();
 
     std::vector<Tensor> out;
-    if (is_acc) {
-      bool run_acc = opts.accumulate && (targets.empty() || target_nodes.count(n));
-      if (run_acc && in[0].defined()) accumulate_grad(static_cast<AccumulateGrad*>(n), in[0], opts.create_graph);
-    } else if (should_run(n)) {
+    if (acc) {
+      if (opts.accumulate && in[0].defined()) accumulate_grad(acc, std::move(in[0]), opts.create_graph);
+    } else if (applies) {
       bool any = false;
       for (auto& g : in) any = any || g.defined();
       if (any) out = n->apply(std::move(in));
@@ -249,8 +296,8 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
       if (!e.fn) continue;
       Node* next = e.fn.get();
       if (i < out.size() && out[i].defined())
-        accumulate_into(buffers[next], e.input_nr, validate_grad(out[i], next->input_meta[e.input_nr], n));
-      if (--deps[next] == 0 && (should_run(next) || target_nodes.count(next))) ready.push({next});
+        accumulate_into(buffers[next], e.input_nr, validate_grad(out[i], next->input_meta[e.input_nr], n, i));
+      if (--deps[next] == 0 && should_visit(next)) ready.push({next});
     }
   }
 

@@ -19,7 +19,10 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
   if (!t.defined()) return;
   version_ = t.storage()->version;
   is_output_ = is_output;
-  requires_grad_ = t.requires_grad();
+  // An output of the node saving it requires grad even when set_history has not run yet
+  // (ops often save first): unpacking must re-attach the node, or create_graph would lose
+  // the path through it (the third derivative of exp, say).
+  requires_grad_ = is_output || t.requires_grad();
   if (is_output) {
     // Keep the data but not the grad_fn (the node itself): saving it would make a cycle.
     data_ = t.alias(t.shape(), t.strides(), t.offset());
@@ -103,6 +106,82 @@ bool any_requires_grad(std::initializer_list<const Tensor*> ts) {
   for (const Tensor* t : ts)
     if (t && t->defined() && t->requires_grad()) return true;
   return false;
+}
+
+// ---------------------------------------------------------------- tensor-level autograd API
+
+namespace {
+thread_local int64_t g_next_hook_id = 1;
+}
+
+int64_t register_hook(const Tensor& t, Ref<TensorHook> hook) {
+  TG_CHECK(t.requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+  hook->id = g_next_hook_id++;
+  if (t.is_leaf())
+    t.impl()->leaf_hooks.push_back(hook);
+  else
+    t.grad_fn()->pre_hooks.push_back({t.impl()->output_nr, hook});
+  return hook->id;
+}
+
+void remove_hook(const Tensor& t, int64_t id) {
+  auto& lh = t.impl()->leaf_hooks;
+  for (size_t i = 0; i < lh.size(); i++)
+    if (lh[i]->id == id) {
+      lh.erase(lh.begin() + static_cast<long>(i));
+      return;
+    }
+  if (Node* fn = t.grad_fn()) {
+    auto& ph = fn->pre_hooks;
+    for (size_t i = 0; i < ph.size(); i++)
+      if (ph[i].second->id == id) {
+        ph.erase(ph.begin() + static_cast<long>(i));
+        return;
+      }
+  }
+}
+
+void retain_grad(const Tensor& t) {
+  TG_CHECK(t.requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
+  if (t.is_leaf() || t.impl()->retains_grad) return;  // a leaf keeps its .grad anyway
+  t.impl()->retains_grad = true;
+  t.grad_fn()->retained.push_back({t.impl()->output_nr, t.impl()});
+}
+
+void set_requires_grad(const Tensor& t, bool flag, bool via_method) {
+  if (!t.is_leaf()) {
+    // requires_grad_(True) on a non-leaf is allowed (it already requires grad); the setter is not.
+    if (via_method && flag) return;
+    fail(ErrorKind::Error, flag ? "you can only change requires_grad flags of leaf variables."
+                                : "you can only change requires_grad flags of leaf variables. If you want to use a "
+                                  "computed variable in a subgraph that doesn't require differentiation use "
+                                  "var_no_grad = var.detach().");
+  }
+  if (flag && !is_floating(t.dtype()))
+    fail(ErrorKind::Error, via_method ? "only Tensors of floating point dtype can require gradients"
+                                      : "only Tensors of floating point and complex dtype can require gradients");
+  t.impl()->requires_grad = flag;
+}
+
+void detach_inplace(const Tensor& t) {
+  TG_CHECK(!t.impl()->view_base,
+           "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for "
+           "training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence "
+           "detach_() cannot be called on these gradients. To fix this error, please refer to the "
+           "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
+  TensorImpl* impl = t.impl();
+  if (impl->retains_grad && impl->grad_fn) {
+    auto& r = impl->grad_fn->retained;
+    for (size_t i = 0; i < r.size(); i++)
+      if (r[i].second == impl) {
+        r.erase(r.begin() + static_cast<long>(i));
+        break;
+      }
+  }
+  impl->retains_grad = false;
+  impl->grad_fn.reset();
+  impl->output_nr = 0;
+  impl->requires_grad = false;
 }
 
 // ---------------------------------------------------------------- OpNode recording

@@ -27,9 +27,12 @@ struct Edge {
 };
 
 // A JS (or C++) callback run on a gradient: returns a replacement or an undefined Tensor.
+// Registered with register_hook() below; the engine runs a tensor's hooks in registration
+// order before anything else sees its gradient.
 struct TensorHook : RefCounted {
   virtual Tensor call(const Tensor& grad) = 0;
-  int64_t id = 0;  // for remove()
+  int64_t id = 0;    // for remove()
+  std::string name;  // for PyTorch's "hook 'name' has changed the size of value"
 };
 
 struct SavedTensor {
@@ -96,5 +99,17 @@ Ref<Node> grad_accumulator(const Tensor& leaf);
 void set_history(Tensor& out, const Ref<Node>& node, uint32_t output_nr = 0);
 // True when grad mode is on and some input requires grad.
 bool any_requires_grad(std::initializer_list<const Tensor*> ts);
+
+// Tensor hooks: on a leaf they run before accumulation into .grad, on a non-leaf before its
+// gradient flows on (a pre-hook of its grad_fn). Returns the hook's id.
+int64_t register_hook(const Tensor& t, Ref<TensorHook> hook);
+// Removes hook `id` from `t` (no-op when it is gone already).
+void remove_hook(const Tensor& t, int64_t id);
+// retain_grad(): a non-leaf's .grad is filled during backward.
+void retain_grad(const Tensor& t);
+// The requires_grad setter (`via_method`: requires_grad_(), whose texts differ slightly).
+void set_requires_grad(const Tensor& t, bool flag, bool via_method);
+// detach_(): t becomes a leaf that does not require grad.
+void detach_inplace(const Tensor& t);
 
 }  // namespace tg

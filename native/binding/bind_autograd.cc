@@ -1,6 +1,7 @@
 // Autograd: requires_grad, .grad, grad_fn inspection, backward and autograd.grad, grad mode.
 #include "convert.h"
 #include "handles.h"
+#include "js_callbacks.h"
 #include "../autograd/engine.h"
 #include "../autograd/grad_mode.h"
 #include "../autograd/node.h"
@@ -33,17 +34,9 @@ std::vector<Tensor> tensor_list(const Napi::CallbackInfo& info, size_t i, bool a
 
 TG_FN(requires_grad) { return Napi::Boolean::New(info.Env(), tensor_arg(info, 0).requires_grad()); }
 
+// setRequiresGrad(t, flag, viaMethod): the setter, or requires_grad_() when viaMethod.
 TG_FN(set_requires_grad) {
-  Tensor t = tensor_arg(info, 0);
-  bool flag = bool_arg(info, 1);
-  if (!t.is_leaf()) {
-    TG_CHECK(flag,
-             "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a "
-             "subgraph that doesn't require differentiation use var_no_grad = var.detach().");
-    return info.Env().Undefined();
-  }
-  TG_CHECK(!flag || is_floating(t.dtype()), "only Tensors of floating point and complex dtype can require gradients");
-  t.impl()->requires_grad = flag;
+  set_requires_grad(tensor_arg(info, 0), bool_arg(info, 1), bool_arg(info, 2));
   return info.Env().Undefined();
 }
 
@@ -157,23 +150,13 @@ TG_FN(is_grad_enabled) { return Napi::Boolean::New(info.Env(), GradMode::enabled
 TG_FN(detach_) { return return_tensor(info, ops::detach(tensor_arg(info, 1))); }
 
 // detachInplace(t): drops t's history; it becomes a leaf that does not require grad.
-TG_FN(detach_inplace) {
-  Tensor t = tensor_arg(info, 0);
-  TG_CHECK(!t.impl()->view_base || !t.impl()->view_base->requires_grad,
-           "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP), "
-           "this error can also occur when the model has been trained using gradient accumulation.");
-  t.impl()->grad_fn.reset();
-  t.impl()->output_nr = 0;
-  t.impl()->requires_grad = false;
+TG_FN(detach_inplace_) {
+  detach_inplace(tensor_arg(info, 0));
   return info.Env().Undefined();
 }
 
-TG_FN(retain_grad) {
-  Tensor t = tensor_arg(info, 0);
-  TG_CHECK(t.requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
-  if (t.is_leaf() || t.impl()->retains_grad) return info.Env().Undefined();
-  t.impl()->retains_grad = true;
-  t.grad_fn()->retained.push_back({t.impl()->output_nr, t.impl()});
+TG_FN(retain_grad_) {
+  retain_grad(tensor_arg(info, 0));
   return info.Env().Undefined();
 }
 
@@ -196,8 +179,9 @@ void register_autograd(Napi::Env env, Napi::Object e) {
   def(env, e, "setGradEnabled", set_grad_enabled);
   def(env, e, "isGradEnabled", is_grad_enabled);
   def(env, e, "detach", detach_);
-  def(env, e, "detachInplace", detach_inplace);
-  def(env, e, "retainGrad", retain_grad);
+  def(env, e, "detachInplace", detach_inplace_);
+  def(env, e, "retainGrad", retain_grad_);
+  register_js_callbacks(env, e);
 }
 
 }  // namespace binding

@@ -184,7 +184,26 @@ TG_FN(get_num_threads_) { return Napi::Number::New(info.Env(), get_num_threads()
 
 }  // namespace
 
+// takeError(): the exception of the last failed call (see fail_with); not guarded itself.
+Napi::Value take_error(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  State& st = state();
+  napi_value v;
+  if (!st.last_error) {
+    napi_get_undefined(env, &v);
+    return Napi::Value(env, v);
+  }
+  napi_get_reference_value(env, st.last_error, &v);
+  napi_delete_reference(env, st.last_error);
+  st.last_error = nullptr;
+  return Napi::Value(env, v);
+}
+
 void register_tensor(Napi::Env env, Napi::Object e) {
+  e.Set("takeError", Napi::Function::New(env, take_error, "takeError"));
+  napi_value sentinel;
+  napi_get_reference_value(env, state().error_sentinel, &sentinel);
+  e.Set("errorSentinel", Napi::Value(env, sentinel));
   def(env, e, "adopt", adopt_pending);
   def(env, e, "dispose", dispose);
   def(env, e, "shape", shape);

@@ -57,6 +57,18 @@ DType dtype_arg(const Napi::CallbackInfo& info, size_t i) {
   return dt;
 }
 
+napi_value make_error(napi_env env, ErrorKind kind, const char* message) {
+  napi_value msg, err;
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
+  if (kind == ErrorKind::TypeError)
+    napi_create_type_error(env, nullptr, msg, &err);
+  else if (kind == ErrorKind::RangeError)
+    napi_create_range_error(env, nullptr, msg, &err);
+  else
+    napi_create_error(env, nullptr, msg, &err);
+  return err;
+}
+
 void def(Napi::Env env, Napi::Object exports, const char* name, Napi::Value (*fn)(const Napi::CallbackInfo&)) {
   exports.Set(name, Napi::Function::New(env, fn, name));
 }

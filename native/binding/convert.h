@@ -7,6 +7,7 @@
 #include "../core/dtype.h"
 #include "../core/error.h"
 #include "../core/tensor.h"
+#include "handles.h"
 
 namespace tg {
 namespace binding {
@@ -21,31 +22,34 @@ DType dtype_arg(const Napi::CallbackInfo& info, size_t i);                 // 'f
 
 // Runs body, turning tg::Error into the matching JS exception. Every exported function
 // goes through this.
+napi_value make_error(napi_env env, ErrorKind kind, const char* message);
+
+// Runs body, turning any failure into a returned error (see fail_with in handles.h): a
+// tg::Error becomes a JS Error/TypeError/RangeError with its message, and an exception
+// thrown by a JS callback (a hook, a custom Function) is passed on as it is. Every exported
+// function goes through this.
 template <class F>
 Napi::Value guard(const Napi::CallbackInfo& info, F&& body) {
-  Napi::Env env = info.Env();
+  napi_env env = info.Env();
+  napi_value exc = nullptr;
   try {
     return body();
   } catch (const Error& e) {
-    napi_value msg, err;
-    napi_create_string_utf8(env, e.what(), NAPI_AUTO_LENGTH, &msg);
-    if (e.kind == ErrorKind::TypeError)
-      napi_create_type_error(env, nullptr, msg, &err);
-    else if (e.kind == ErrorKind::RangeError)
-      napi_create_range_error(env, nullptr, msg, &err);
-    else
-      napi_create_error(env, nullptr, msg, &err);
-    napi_throw(env, err);
+    exc = make_error(env, e.kind, e.what());
   } catch (const JsPendingError&) {
-    // A JS callback threw: its exception is already pending.
+    napi_get_and_clear_last_exception(env, &exc);
   } catch (const Napi::Error& e) {
-    e.ThrowAsJavaScriptException();
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) napi_get_and_clear_last_exception(env, &exc);
+    else exc = e.Value();
   } catch (const std::bad_alloc&) {
-    napi_throw_range_error(env, nullptr, "out of memory");
+    exc = make_error(env, ErrorKind::RangeError, "out of memory");
   } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, e.what());
+    exc = make_error(env, ErrorKind::Error, e.what());
   }
-  return env.Undefined();
+  if (exc == nullptr) exc = make_error(env, ErrorKind::Error, "unknown native error");
+  return Napi::Value(env, fail_with(env, exc));
 }
 
 using Exporter = void (*)(Napi::Env, Napi::Object);

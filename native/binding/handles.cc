@@ -32,9 +32,21 @@ uint32_t slot_of(const Napi::CallbackInfo& info, size_t i, const char* what) {
 State& state() { return *t_state; }
 State* state_or_null() { return t_state; }
 
+napi_value fail_with(napi_env env, napi_value exception) {
+  State& st = *t_state;
+  if (st.last_error) napi_delete_reference(env, st.last_error);
+  napi_create_reference(env, exception, 1, &st.last_error);
+  napi_value sentinel;
+  napi_get_reference_value(env, st.error_sentinel, &sentinel);
+  return sentinel;
+}
+
 void init_state(napi_env env) {
   t_state = new State();
   t_state->env = env;
+  napi_value sentinel;
+  napi_create_object(env, &sentinel);
+  napi_create_reference(env, sentinel, 1, &t_state->error_sentinel);
   napi_add_env_cleanup_hook(
       env,
       [](void* arg) {

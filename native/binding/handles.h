@@ -41,7 +41,7 @@ struct SlotTable {
       T* p = items[s];
       items[s] = nullptr;
       live--;
-      if (--p->refcount_ == 0) delete p;
+      if (--p->refcount_ == 0) release_zero_ref(p);
     }
   }
   void release_slot(uint32_t s) {
@@ -55,7 +55,16 @@ struct State {
   SlotTable<Node> nodes;
   int64_t reported_bytes = 0;  // external memory last reported to V8
   napi_env env = nullptr;
+  napi_ref error_sentinel = nullptr;  // returned in place of a result when a call failed
+  napi_ref last_error = nullptr;      // the failed call's exception, until takeError()
 };
+
+// Hands a failed call's exception back to JS without throwing from native code: stores it
+// and returns the sentinel; ts/native.ts sees the sentinel and throws N.takeError().
+// Why: an exception left pending by a native call is rethrown by Node after the call, and
+// if V8 collects garbage at that moment, our in-GC finalizers see the pending exception
+// and Node aborts (AllowJavascriptExecution). Returning normally leaves nothing pending.
+napi_value fail_with(napi_env env, napi_value exception);
 
 State& state();
 // Null once the env's cleanup hook has freed the state: finalizers that V8 runs while the

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 namespace tg {
 
@@ -11,6 +12,28 @@ struct RefCounted {
   mutable int32_t refcount_ = 0;
   virtual ~RefCounted() = default;
 };
+
+// Deletes an object whose count reached zero, without deep recursion. Dropping the last
+// reference to a long autograd chain (tensor -> grad_fn -> next node -> saved tensor -> ...)
+// would otherwise destroy it recursively, one C++ stack frame group per node, and a
+// 1,000,000-node chain overflows the stack. Here only the outermost release deletes: objects
+// freed while it runs are queued and deleted by its loop, so the depth stays constant.
+inline void release_zero_ref(const RefCounted* p) {
+  thread_local bool draining = false;
+  thread_local std::vector<const RefCounted*> pending;
+  if (draining) {
+    pending.push_back(p);
+    return;
+  }
+  draining = true;
+  delete p;
+  while (!pending.empty()) {
+    const RefCounted* q = pending.back();
+    pending.pop_back();
+    delete q;
+  }
+  draining = false;
+}
 
 template <class T>
 class Ref {
@@ -26,7 +49,7 @@ class Ref {
   Ref& operator=(const Ref& o) { Ref(o).swap(*this); return *this; }
   Ref& operator=(Ref&& o) noexcept { Ref(std::move(o)).swap(*this); return *this; }
   void reset() {
-    if (p_ && --p_->refcount_ == 0) delete p_;
+    if (p_ && --p_->refcount_ == 0) release_zero_ref(p_);
     p_ = nullptr;
   }
   void swap(Ref& o) noexcept { std::swap(p_, o.p_); }
