@@ -344,6 +344,24 @@ describe('nn.functional and layers vs PyTorch', () => {
     expect(() => F.conv2d(torch.randn(1, 3, 2, 2), torch.randn(8, 3, 3, 3))).toThrow(errors.conv_kernel);
   });
 
+  it('unfold', () => {
+    const c = casesOf('unfold')[0];
+    const x = leaf(c.x);
+    const y = F.unfold(x, c.kernel_size, { dilation: c.dilation, padding: c.padding, stride: c.stride });
+    expectClose(y, c.y);
+    y.backward(fromEnc(c.gy));
+    expectClose(x.grad!, c.grads[0]);
+  });
+
+  it('im2col is differentiable twice (conv2d double backward matches finite differences)', () => {
+    const w = f64(2, 2, 2, 2);
+    gradcheck((x) => {
+      const xr = x.requiresGrad ? x : x.detach().requiresGrad_(true);  // finite differences pass plain tensors
+      const [g] = torch.autograd.grad(F.conv2d(xr, w, null, 1, 1).square().sum(), [xr], { createGraph: true });
+      return g!;
+    }, [f64(1, 2, 3, 3)]);
+  });
+
   it('pad', () => {
     const c = casesOf('pad')[0];
     const x = leaf(c.x);

@@ -7,7 +7,8 @@
 import { N } from '../native';
 import { Tensor, where } from '../tensor';
 import { arange, full } from '../creation';
-import { cat, stack } from '../functional';
+import { cat } from '../functional';
+import { ColGeometry, Im2Col } from './im2col';
 import { typeName } from '../errors';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -177,8 +178,8 @@ function pair(v: number | number[], what: string): [number, number] {
  * 2-D convolution (cross-correlation, as PyTorch's) of input (N, C, H, W) or (C, H, W) with
  * weight (O, C / groups, kH, kW).
  *
- * Built from slicing, stack and one matmul (im2col), so autograd derives its backward; it
- * is correct first and reasonably fast for small kernels, not a tuned convolution.
+ * Computed as im2col (one autograd Function, see im2col.ts) and one matmul per group: correct
+ * first and reasonably fast for small kernels, not a tuned convolution.
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride: number | [number, number] | Conv2dOptions = 1,
   padding: Conv2dOptions['padding'] = 0, dilation: number | [number, number] = 1, groups = 1): Tensor {
@@ -225,22 +226,11 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stri
   const Ho = Math.floor((Hp - ekh) / sh) + 1;
   const Wo = Math.floor((Wp - ekw) / sw) + 1;
 
-  // im2col: each kernel tap is a strided view of the input, copied as a (C, N*Ho*Wo) block;
-  // stacked they form the (C*kH*kW, N*Ho*Wo) column matrix, and one matmul with the weight
-  // viewed as (O, C*kH*kW) gives every output. Working on the input with its channel dim
-  // first makes both that matmul and its backward single large GEMMs.
-  const L = Nb * Ho * Wo;
+  // One column matrix per group (see im2col.ts), then one matmul.
+  const geometry: ColGeometry = { kh, kw, sh, sw, dh, dw, ho: Ho, wo: Wo };
   const convGroup = (xg: Tensor, wg: Tensor): Tensor => {
     const cg = xg.shape[1], og = wg.shape[0];
-    const xc = xg.transpose(0, 1);  // (cg, N, Hp, Wp), a view
-    const taps: Tensor[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const h0 = i * dh, w0 = j * dw;
-        taps.push(xc.index(':', ':', [h0, h0 + sh * (Ho - 1) + 1, sh], [w0, w0 + sw * (Wo - 1) + 1, sw]).reshape(cg, L));
-      }
-    }
-    const cols = taps.length === 1 ? taps[0] : stack(taps, 1).reshape(cg * kh * kw, L);
+    const cols = Im2Col.apply(xg, geometry);  // (cg * kh * kw, N * Ho * Wo)
     return wg.reshape(og, cg * kh * kw).matmul(cols).reshape(og, Nb, Ho, Wo).transpose(0, 1);  // (N, og, Ho, Wo)
   };
   let y: Tensor;
@@ -253,6 +243,25 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stri
   }
   y = bias ? y.add(bias.reshape(1, O, 1, 1)) : y.contiguous();
   return unbatched ? y.squeeze(0) : y;
+}
+
+/**
+ * Extracts sliding blocks (F.unfold): (N, C, H, W) -> (N, C * kH * kW, L), L the number of
+ * block positions, ordered as PyTorch's.
+ */
+export function unfold(input: Tensor, kernelSize: number | [number, number], opts: { dilation?: number | [number, number]; padding?: number | [number, number]; stride?: number | [number, number] } = {}): Tensor {
+  let x = tensorArg(input, 'unfold', 'input');
+  if (x.ndim !== 4) throw new Error(`Input Error: Only 4D input Tensors are supported (got ${x.ndim}D)`);
+  const [kh, kw] = pair(kernelSize, 'kernel_size');
+  const [dh, dw] = pair(opts.dilation ?? 1, 'dilation');
+  const [ph, pw] = pair(opts.padding ?? 0, 'padding');
+  const [sh, sw] = pair(opts.stride ?? 1, 'stride');
+  if (ph > 0 || pw > 0) x = pad(x, [pw, pw, ph, ph]);
+  const [n, c, h, w] = x.shape;
+  const ho = Math.floor((h - dh * (kh - 1) - 1) / sh) + 1, wo = Math.floor((w - dw * (kw - 1) - 1) / sw) + 1;
+  if (ho <= 0 || wo <= 0) throw new Error(`Given input with spatial size (${h - 2 * ph}, ${w - 2 * pw}), kernel_size=(${kh}, ${kw}), dilation=(${dh}, ${dw}), padding=(${ph}, ${pw}), calculated shape of the array of sliding blocks as (${ho}, ${wo}), but its components must be at least one.`);
+  const cols = Im2Col.apply(x, { kh, kw, sh, sw, dh, dw, ho, wo });
+  return cols.reshape(c * kh * kw, n, ho * wo).permute(1, 0, 2);
 }
 
 // ------------------------------------------------------------------ losses
