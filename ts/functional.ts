@@ -67,7 +67,6 @@ export const relu = (a: TensorLike) => T(a).relu();
 export const square = (a: TensorLike) => T(a).square();
 export const reciprocal = (a: TensorLike) => T(a).reciprocal();
 export const sign = (a: TensorLike) => T(a).sign();
-export const gelu = (a: TensorLike, approximate: 'none' | 'tanh' = 'none') => T(a).gelu(approximate);
 export const clamp = (a: TensorLike, min?: TensorLike | null, max?: TensorLike | null) => T(a).clamp(min, max);
 export const clip = clamp;
 export const maximum = (a: TensorLike, b: TensorLike) => binary(N.maximum, a, b);

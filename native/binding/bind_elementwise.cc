@@ -89,10 +89,10 @@ TG_FN(clamp_) {
     Tensor lo = lk >= 0 ? operand_arg(info, 2) : Tensor(), hi = hk >= 0 ? operand_arg(info, 4) : Tensor();
     return return_tensor(info, ops::clamp_tensor(a, lo.defined() ? &lo : nullptr, hi.defined() ? &hi : nullptr));
   }
-  std::optional<double> lo, hi;
-  if (lk >= 0) lo = scalar_operand(info, 2, "min").v;
-  if (hk >= 0) hi = scalar_operand(info, 4, "max").v;
-  return return_tensor(info, ops::clamp(a, lo, hi));
+  std::optional<ops::Scalar> lo, hi;
+  if (lk >= 0) lo = scalar_operand(info, 2, "min");
+  if (hk >= 0) hi = scalar_operand(info, 4, "max");
+  return return_tensor(info, ops::clamp_scalar(a, lo, hi));
 }
 
 TG_FN(gelu_) { return return_tensor(info, ops::gelu(tensor_arg(info, 1), bool_arg(info, 2))); }

@@ -16,6 +16,23 @@
 #error "define TG_SIMD_NS (the namespace for this instruction set) before including"
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define TG_MEMCPY __builtin_memcpy
+#define TG_FABSF __builtin_fabsf
+#define TG_COPYSIGNF __builtin_copysignf
+#define TG_INFF __builtin_huge_valf()
+#define TG_NANF __builtin_nanf("")
+#else  // MSVC: only the baseline build exists there, so standard headers are safe
+#include <cmath>
+#include <cstring>
+#include <limits>
+#define TG_MEMCPY std::memcpy
+#define TG_FABSF std::fabs
+#define TG_COPYSIGNF std::copysign
+#define TG_INFF std::numeric_limits<float>::infinity()
+#define TG_NANF std::numeric_limits<float>::quiet_NaN()
+#endif
+
 // GCC keeps the ?: blends as branches unless FP comparisons may be assumed not to trap
 // (Clang assumes that by default). Results are unchanged: we never read FP exception flags.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -30,16 +47,16 @@ namespace {
 
 inline float bits_to_float(int i) {
   float f;
-  __builtin_memcpy(&f, &i, sizeof f);
+  TG_MEMCPY(&f, &i, sizeof f);
   return f;
 }
 inline int float_to_bits(float f) {
   int i;
-  __builtin_memcpy(&i, &f, sizeof i);
+  TG_MEMCPY(&i, &f, sizeof i);
   return i;
 }
 
-constexpr float kInf = __builtin_huge_valf();
+const float kInf = TG_INFF;
 constexpr float kLog2e = 1.44269504088896341f;
 constexpr float kLn2Hi = 0.693359375f;     // ln 2 split in two so n * kLn2Hi is exact
 constexpr float kLn2Lo = -2.12194440e-4f;
@@ -99,13 +116,13 @@ inline float log_one(float x) {
   out = out + kLn2Hi * fe;
   out = x == kInf ? kInf : out;
   out = x == 0.0f ? -kInf : out;
-  out = (x < 0.0f || x != x) ? __builtin_nanf("") : out;
+  out = (x < 0.0f || x != x) ? TG_NANF : out;
   return out;
 }
 
 // tanh x: an odd polynomial below |x| = 0.625, 1 - 2 / (e^2|x| + 1) above (Cephes tanhf).
 inline float tanh_one(float x) {
-  float ax = __builtin_fabsf(x);
+  float ax = TG_FABSF(x);
   float s = x * x;
   float p = -5.70498872745e-3f;
   p = p * s + 2.06390887954e-2f;
@@ -115,7 +132,7 @@ inline float tanh_one(float x) {
   float small = p * s * x + x;
   float e = exp_one(2.0f * ax);
   float big = 1.0f - 2.0f / (e + 1.0f);
-  return __builtin_copysignf(ax < 0.625f ? small : big, x);  // copysign also keeps tanh(-0) = -0
+  return TG_COPYSIGNF(ax < 0.625f ? small : big, x);  // copysign also keeps tanh(-0) = -0
 }
 
 inline float sigmoid_one(float x) { return 1.0f / (1.0f + exp_one(-x)); }
@@ -141,3 +158,9 @@ void sigmoid_f32(float* out, const float* in, long long n) {
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC pop_options
 #endif
+
+#undef TG_MEMCPY
+#undef TG_FABSF
+#undef TG_COPYSIGNF
+#undef TG_INFF
+#undef TG_NANF

@@ -352,19 +352,29 @@ Tensor scalar_pow(Scalar base, const Tensor& a) {
 // ---------------------------------------------------------------- clamp / where
 
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
+  auto as_scalar = [](std::optional<double> v) -> std::optional<Scalar> {
+    if (!v) return std::nullopt;
+    return Scalar{*v, *v == std::floor(*v), false};
+  };
+  return clamp_scalar(a, as_scalar(lo), as_scalar(hi));
+}
+
+Tensor clamp_scalar(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
   TG_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
-  Tensor lt = lo ? scalar_tensor(Scalar{*lo, *lo == std::floor(*lo), false}) : Tensor();
-  Tensor ht = hi ? scalar_tensor(Scalar{*hi, *hi == std::floor(*hi), false}) : Tensor();
+  Tensor lt = lo ? scalar_tensor(*lo) : Tensor();
+  Tensor ht = hi ? scalar_tensor(*hi) : Tensor();
   DType dt = result_type({&a, &lt, &ht});
-  TG_CHECK(dt != DType::Bool, "\"clamp_scalar_cpu\" not implemented for 'Bool'");
+  TG_CHECK(dt != DType::Bool, "\"", lo && hi ? "clamp_scalar_cpu" : (lo ? "clamp_min_cpu" : "clamp_max_scalar_cpu"),
+           "\" not implemented for 'Bool'");
   Tensor out = Tensor::empty(a.shape(), dt);
-  clamp_kernel(out, cast(a, dt), bool(lo), lo.value_or(0), bool(hi), hi.value_or(0));
+  double l = lo ? lo->v : 0, h = hi ? hi->v : 0;
+  clamp_kernel(out, cast(a, dt), bool(lo), l, bool(hi), h);
   // clamp(x, min), clamp(x, None, max) and clamp(x, min, max) all record ClampBackward1.
   if (auto n = record(OpKind::Clamp, "ClampBackward1", {&a})) {
     n->b0 = bool(lo);
     n->b1 = bool(hi);
-    n->s0 = lo.value_or(0);
-    n->s1 = hi.value_or(0);
+    n->s0 = l;
+    n->s1 = h;
     n->save(a);
     set_history(out, n);
   }

@@ -69,7 +69,9 @@ Tensor gelu(const Tensor& a, bool tanh_approx);
 Tensor square(const Tensor& a);
 Tensor reciprocal(const Tensor& a);
 Tensor sign(const Tensor& a);
-// Bounds are JS numbers: an integral value acts like a Python int in type promotion.
+// clamp.Scalar; bounds join type promotion as wrapped numbers (clamp(int64, 0.5) is float32).
+Tensor clamp_scalar(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi);
+// The same with numbers: an integral value acts like a Python int.
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi);
 Tensor clamp_tensor(const Tensor& a, const Tensor* lo, const Tensor* hi);  // null: no bound
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
