@@ -1,7 +1,7 @@
 // The namespace form of every op: torch.add(x, y) is x.add(y). A number where a tensor is
 // expected becomes a 0-d tensor (PyTorch accepts Python scalars in most of these).
 import { N } from './native';
-import { Tensor, TensorLike, IndexItem, adoptPending, tensorArg, where } from './tensor';
+import { Tensor, TensorLike, IndexItem, adoptPending, tensorArg, where, kindOf, valOf, alphaOf } from './tensor';
 import { expectInt } from './errors';
 import { typeName } from './errors';
 
@@ -20,44 +20,64 @@ function T(x: TensorLike, what = 'input'): Tensor {
 
 type Dim = number | number[] | null;
 
-export const add = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }) => T(a).add(b, opts);
-export const sub = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }) =>
-  a instanceof Tensor ? a.sub(b, opts) : b instanceof Tensor && !opts ? b.rsub(a) : T(a).sub(b, opts);
-export const mul = (a: TensorLike, b: TensorLike) => (a instanceof Tensor ? a.mul(b) : T(b).mul(a));
-export const div = (a: TensorLike, b: TensorLike) => T(a).div(b);
-export const pow = (a: TensorLike, b: TensorLike): Tensor => {
-  if (a instanceof Tensor) return a.pow(b);
+// Binary ops take a number on either side. A number becomes a "wrapped number" operand, so
+// torch.add(2, x) promotes exactly like x.add(2) (PyTorch's 2 + x).
+type NativeBinary = (o: Tensor, a: number | boolean, ak: number, b: number | boolean, bk: number, ...rest: unknown[]) => number;
+function binary(fn: NativeBinary, a: TensorLike, b: TensorLike, ...rest: unknown[]): Tensor {
+  const ak = kindOf(a, 'input'), bk = kindOf(b, 'other');
   const o = new Tensor();
-  o._id = N.pow(o, a, Number.isInteger(a as number) ? 2 : 1, tensorArg(b, 'exponent')._id, 0);
+  o._id = fn(o, valOf(a), ak, valOf(b), bk, ...rest);
   return o;
-};
-export const neg = (a: Tensor) => T(a).neg();
-export const abs = (a: Tensor) => T(a).abs();
-export const sqrt = (a: Tensor) => T(a).sqrt();
-export const rsqrt = (a: Tensor) => T(a).rsqrt();
-export const exp = (a: Tensor) => T(a).exp();
-export const log = (a: Tensor) => T(a).log();
-export const log1p = (a: Tensor) => T(a).log1p();
-export const sin = (a: Tensor) => T(a).sin();
-export const cos = (a: Tensor) => T(a).cos();
-export const tan = (a: Tensor) => T(a).tan();
-export const tanh = (a: Tensor) => T(a).tanh();
-export const sigmoid = (a: Tensor) => T(a).sigmoid();
-export const relu = (a: Tensor) => T(a).relu();
-export const square = (a: Tensor) => T(a).square();
-export const reciprocal = (a: Tensor) => T(a).reciprocal();
-export const sign = (a: Tensor) => T(a).sign();
-export const clamp = (a: Tensor, min?: TensorLike | null, max?: TensorLike | null) => T(a).clamp(min, max);
-export const clip = clamp;
-export const maximum = (a: Tensor, b: Tensor) => T(a).maximum(b);
-export const minimum = (a: Tensor, b: Tensor) => T(a).minimum(b);
+}
+function compare(op: number, a: TensorLike, b: TensorLike): Tensor {
+  const ak = kindOf(a, 'input'), bk = kindOf(b, 'other');
+  const o = new Tensor();
+  o._id = N.compare(o, op, valOf(a), ak, valOf(b), bk);
+  return o;
+}
 
-export const eq = (a: TensorLike, b: TensorLike) => T(a).eq(b);
-export const ne = (a: TensorLike, b: TensorLike) => T(a).ne(b);
-export const lt = (a: TensorLike, b: TensorLike) => T(a).lt(b);
-export const le = (a: TensorLike, b: TensorLike) => T(a).le(b);
-export const gt = (a: TensorLike, b: TensorLike) => T(a).gt(b);
-export const ge = (a: TensorLike, b: TensorLike) => T(a).ge(b);
+type AlphaOpts = { alpha?: number | boolean };
+export const add = (a: TensorLike, b: TensorLike, opts?: AlphaOpts) => binary(N.add, a, b, alphaOf(opts));
+/** a - alpha * b; with a number for a it is PyTorch's `2 - x` (RsubBackward1). */
+export const sub = (a: TensorLike, b: TensorLike, opts?: AlphaOpts) => binary(N.sub, a, b, alphaOf(opts));
+export const mul = (a: TensorLike, b: TensorLike) => binary(N.mul, a, b);
+/** True division. A number divided by a tensor is PyTorch's `2 / x`: x.reciprocal() * 2. */
+export const div = (a: TensorLike, b: TensorLike): Tensor => {
+  if (!(a instanceof Tensor) && b instanceof Tensor) {
+    kindOf(a, 'input');
+    return b.reciprocal().mul(a);
+  }
+  return binary(N.div, a, b);
+};
+/** pow(tensor, tensor | number) and pow(number, tensor) (PowBackward1 / 0 / 2). */
+export const pow = (a: TensorLike, b: TensorLike) => binary(N.pow, a, b);
+export const neg = (a: TensorLike) => T(a).neg();
+export const abs = (a: TensorLike) => T(a).abs();
+export const sqrt = (a: TensorLike) => T(a).sqrt();
+export const rsqrt = (a: TensorLike) => T(a).rsqrt();
+export const exp = (a: TensorLike) => T(a).exp();
+export const log = (a: TensorLike) => T(a).log();
+export const log1p = (a: TensorLike) => T(a).log1p();
+export const sin = (a: TensorLike) => T(a).sin();
+export const cos = (a: TensorLike) => T(a).cos();
+export const tan = (a: TensorLike) => T(a).tan();
+export const tanh = (a: TensorLike) => T(a).tanh();
+export const sigmoid = (a: TensorLike) => T(a).sigmoid();
+export const relu = (a: TensorLike) => T(a).relu();
+export const square = (a: TensorLike) => T(a).square();
+export const reciprocal = (a: TensorLike) => T(a).reciprocal();
+export const sign = (a: TensorLike) => T(a).sign();
+export const clamp = (a: TensorLike, min?: TensorLike | null, max?: TensorLike | null) => T(a).clamp(min, max);
+export const clip = clamp;
+export const maximum = (a: TensorLike, b: TensorLike) => binary(N.maximum, a, b);
+export const minimum = (a: TensorLike, b: TensorLike) => binary(N.minimum, a, b);
+
+export const eq = (a: TensorLike, b: TensorLike) => compare(0, a, b);
+export const ne = (a: TensorLike, b: TensorLike) => compare(1, a, b);
+export const lt = (a: TensorLike, b: TensorLike) => compare(2, a, b);
+export const le = (a: TensorLike, b: TensorLike) => compare(3, a, b);
+export const gt = (a: TensorLike, b: TensorLike) => compare(4, a, b);
+export const ge = (a: TensorLike, b: TensorLike) => compare(5, a, b);
 
 export const matmul = (a: Tensor, b: Tensor) => T(a).matmul(b);
 export const mm = (a: Tensor, b: Tensor) => T(a).mm(b);

@@ -17,15 +17,36 @@ export type TensorLike = Tensor | Scalar;
 /** A slice `[start, end, step]` (missing or null parts are open), or Python slice text. */
 export type IndexItem = number | null | string | (number | null | undefined)[];
 
-function kindOf(x: unknown, what: string): number {
+// Python ints are at most 64-bit: an integral JS number outside that range acts as a float.
+const INT64_LIMIT = 9223372036854775808;
+
+/** The operand kind of a JS value (0 tensor, 1 float, 2 integer, 3 boolean); TypeError otherwise. */
+export function kindOf(x: unknown, what: string): number {
   if (x instanceof Tensor) return 0;
-  if (typeof x === 'number') return Number.isInteger(x) ? 2 : 1;
+  if (typeof x === 'number') return Number.isInteger(x) && x < INT64_LIMIT && x >= -INT64_LIMIT ? 2 : 1;
   if (typeof x === 'boolean') return 3;
   throw new TypeError(`Expected a Tensor or a number for ${what} but received ${typeName(x)}`);
 }
 
-function valOf(x: TensorLike): number | boolean {
+/** The value half of an operand pair: a tensor's slot id, or the number/boolean itself. */
+export function valOf(x: TensorLike): number | boolean {
   return x instanceof Tensor ? x._id : x;
+}
+
+/** add/sub's alpha: a number or a boolean (PyTorch's Scalar), 1 when absent. */
+export function alphaOf(opts: { alpha?: number | boolean } | undefined): number | boolean {
+  if (opts === undefined || opts === null) return 1;
+  if (typeof opts !== 'object') throw new TypeError(`Expected an options object { alpha } but received ${typeName(opts)}`);
+  const a = opts.alpha;
+  if (a === undefined) return 1;
+  if (typeof a !== 'number' && typeof a !== 'boolean') throw new TypeError(`Expected a number for alpha but received ${typeName(a)}`);
+  return a;
+}
+
+/** A clamp bound as an operand pair; kind -1 is a missing bound (undefined or null). */
+function boundOf(x: unknown, what: string): [number | boolean | null, number] {
+  if (x === undefined || x === null) return [null, -1];
+  return [valOf(x as TensorLike), kindOf(x, what)];
 }
 
 function dimList(dim: unknown, what = 'dim'): number[] {
@@ -261,22 +282,20 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------------ arithmetic
-  add(other: TensorLike, opts?: { alpha?: number }): Tensor {
-    const alpha = opts?.alpha ?? 1;
+  add(other: TensorLike, opts?: { alpha?: number | boolean }): Tensor {
     const o = new Tensor();
-    o._id = N.add(o, this._id, 0, valOf(other), kindOf(other, 'other'), alpha);
+    o._id = N.add(o, this._id, 0, valOf(other), kindOf(other, 'other'), alphaOf(opts));
     return o;
   }
-  sub(other: TensorLike, opts?: { alpha?: number }): Tensor {
-    const alpha = opts?.alpha ?? 1;
+  sub(other: TensorLike, opts?: { alpha?: number | boolean }): Tensor {
     const o = new Tensor();
-    o._id = N.sub(o, this._id, 0, valOf(other), kindOf(other, 'other'), alpha);
+    o._id = N.sub(o, this._id, 0, valOf(other), kindOf(other, 'other'), alphaOf(opts));
     return o;
   }
-  /** other - this (PyTorch's rsub). */
-  rsub(other: TensorLike): Tensor {
+  /** other - alpha * this (PyTorch's rsub; `2 - x` records RsubBackward1). */
+  rsub(other: TensorLike, opts?: { alpha?: number | boolean }): Tensor {
     const o = new Tensor();
-    o._id = N.sub(o, valOf(other), kindOf(other, 'other'), this._id, 0, 1);
+    o._id = N.sub(o, valOf(other), kindOf(other, 'other'), this._id, 0, alphaOf(opts));
     return o;
   }
   mul(other: TensorLike): Tensor {
@@ -284,6 +303,7 @@ export class Tensor {
     o._id = N.mul(o, this._id, 0, valOf(other), kindOf(other, 'other'));
     return o;
   }
+  /** True division: integer inputs give a float result. */
   div(other: TensorLike): Tensor {
     const o = new Tensor();
     o._id = N.div(o, this._id, 0, valOf(other), kindOf(other, 'other'));
@@ -294,12 +314,12 @@ export class Tensor {
     o._id = N.pow(o, this._id, 0, valOf(exponent), kindOf(exponent, 'exponent'));
     return o;
   }
-  maximum(other: Tensor): Tensor {
+  maximum(other: TensorLike): Tensor {
     const o = new Tensor();
     o._id = N.maximum(o, this._id, 0, valOf(other), kindOf(other, 'other'));
     return o;
   }
-  minimum(other: Tensor): Tensor {
+  minimum(other: TensorLike): Tensor {
     const o = new Tensor();
     o._id = N.minimum(o, this._id, 0, valOf(other), kindOf(other, 'other'));
     return o;
@@ -326,20 +346,17 @@ export class Tensor {
   reciprocal(): Tensor { return this.unary(N.reciprocal); }
   sign(): Tensor { return this.unary(N.sign); }
   gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
+    if (approximate !== 'none' && approximate !== 'tanh') throw new Error('approximate argument must be either none or tanh.');
     const o = new Tensor();
     o._id = N.gelu(o, this._id, approximate === 'tanh');
     return o;
   }
   /** clamp(min, max?) with null for a missing bound; bounds may be numbers or tensors. */
   clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor {
+    const [lo, lk] = boundOf(min, 'min');
+    const [hi, hk] = boundOf(max, 'max');
     const o = new Tensor();
-    if (min instanceof Tensor || max instanceof Tensor) {
-      o._id = N.clampTensor(o, this._id, min instanceof Tensor ? min._id : null, max instanceof Tensor ? max._id : null);
-      return o;
-    }
-    if (min !== undefined && min !== null) expectNumber(min, 'min');
-    if (max !== undefined && max !== null) expectNumber(max, 'max');
-    o._id = N.clamp(o, this._id, min ?? null, max ?? null);
+    o._id = N.clamp(o, this._id, lo, lk, hi, hk);
     return o;
   }
   clip(min?: TensorLike | null, max?: TensorLike | null): Tensor {
@@ -581,6 +598,7 @@ export class Tensor {
 
   // ------------------------------------------------------------------ dtype conversion
   to(dtype: DType): Tensor {
+    if (toDType(dtype) === this.dtype) return this;  // PyTorch returns self when nothing changes
     const o = new Tensor();
     o._id = N.toDtype(o, this._id, toDType(dtype));
     return o;

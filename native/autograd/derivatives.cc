@@ -41,16 +41,33 @@ Tensor unreduce(const Tensor& g, const Dims& shape, const Dims& dims, bool keepd
 
 Tensor transpose_last(const Tensor& t) { return transpose(t, -2, -1); }
 
+// ---- elementwise helpers
+// A 0-d zero of g's dtype: where(cond, g, zero) keeps g's dtype and, unlike a multiply by
+// a mask, gives 0 (not NaN) where g is inf or NaN, as PyTorch's formulas do.
+Tensor zeros_like_0d(const Tensor& g) { return Tensor::zeros({}, g.dtype()); }
+Tensor logical_and(const Tensor& a, const Tensor& b) { return mul(a, b); }      // bool * bool
+Tensor logical_or(const Tensor& a, const Tensor& b) { return maximum(a, b); }   // bool max
+// Phi(x) = (1 + erf(x / sqrt 2)) / 2, computed directly (not recorded).
+Tensor normal_cdf(const Tensor& x) {
+  Tensor xc = clone_detached(x);
+  TG_DISPATCH_FLOAT(x.dtype(), [&] {
+    scalar_t* p = xc.data<scalar_t>();
+    for (int64_t i = 0; i < xc.numel(); i++) p[i] = scalar_t(0.5) * (1 + std::erf(p[i] * scalar_t(M_SQRT1_2)));
+  });
+  return xc;
+}
+
 }  // namespace
 
 std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
   const Tensor& g = grads[0];
   switch (kind) {
     // ------------------------------------------------------------ arithmetic
+    // (PyTorch's formulas from derivatives.yaml, with its choices at ties and boundaries.)
     case OpKind::Add:
-      return {g, s0 == 1 ? g : mul(g, sc(s0))};
+      return {g, needs_input_grad(1) && s0 != 1 ? mul(g, sc(s0)) : g};
     case OpKind::Sub:
-      return {g, s0 == 1 ? neg(g) : mul(g, sc(-s0))};
+      return {g, needs_input_grad(1) ? (s0 == 1 ? neg(g) : mul(neg(g), sc(s0))) : Tensor()};
     case OpKind::Mul: {
       size_t i = 0;
       Tensor a = b0 ? saved_at(i++) : Tensor();
@@ -58,34 +75,40 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {needs_input_grad(0) ? mul(g, b) : Tensor(), needs_input_grad(1) ? mul(g, a) : Tensor()};
     }
     case OpKind::Div: {
+      // self: grad / other; other: -grad * ((self / other) / other)
       Tensor a = saved_at(0), b = saved_at(1);
       Tensor ga = needs_input_grad(0) ? div(g, b) : Tensor();
-      Tensor gb = needs_input_grad(1) ? neg(div(mul(g, a), mul(b, b))) : Tensor();
+      Tensor gb = needs_input_grad(1) ? mul(neg(g), div(div(a, b), b)) : Tensor();
       return {ga, gb};
     }
     case OpKind::Pow: {
+      // self: where(exponent == 0, 0, grad * exponent * self^(exponent - 1))
+      // exponent: grad * where(self == 0 & exponent >= 0, 0, result * log(self))
       Tensor a = saved_at(0), b = saved_at(1), out = saved_at(2);
       Tensor ga, gb;
-      if (needs_input_grad(0)) ga = mul(g, mul(b, pow(a, sub(b, sc(1)))));
+      if (needs_input_grad(0)) {
+        Tensor d = mul(g, mul(b, pow(a, sub(b, sc(1)))));
+        ga = where(compare(CmpOp::Eq, b, sc(0)), zeros_like_0d(g), d);
+      }
       if (needs_input_grad(1)) {
-        Tensor l = mul(out, log(a));
-        Tensor zero_base = compare(CmpOp::Eq, a, sc(0));
-        Tensor nonneg = compare(CmpOp::Ge, b, sc(0));
-        Tensor bad = mul(zero_base, nonneg);  // bool * bool stays bool
-        gb = mul(g, where(bad, zeros_like(l), l));
+        Tensor base_zero = logical_and(compare(CmpOp::Eq, a, sc(0)), compare(CmpOp::Ge, b, sc(0)));
+        Tensor ap = to_dtype(a, result_type(a, b));
+        gb = mul(g, where(base_zero, zeros_like_0d(g), mul(out, log(ap))));
       }
       return {ga, gb};
     }
     case OpKind::PowScalar: {
+      // grad * exponent * self^(exponent - 1), the new exponent a float; 0 for exponent 0.
       Tensor a = saved_at(0);
-      if (s0 == 0) return {zeros_like(g)};
-      bool int_exp = s0 == std::floor(s0);
-      return {mul(g, mul(pow_scalar(a, Scalar{s0 - 1, int_exp, false}), sc(s0)))};
+      if (s0 == 0) return {zeros_like(a)};
+      return {mul(g, mul(pow_scalar(a, Scalar{s0 - 1, false, false}), sc(s0)))};
     }
     case OpKind::ScalarPow: {
+      // grad * result * log(base); at base 0: 0 where exponent >= 0 (result * -inf elsewhere).
       Tensor out = saved_at(0);
-      if (s0 == 0) return {zeros_like(g)};
-      return {mul(g, mul(out, sc(std::log(s0))))};
+      Tensor d = mul(out, sc(std::log(s0)));
+      if (s0 == 0) d = where(compare(CmpOp::Ge, saved_at(1), sc(0)), zeros_like_0d(g), d);
+      return {mul(g, d)};
     }
     case OpKind::Neg:
       return {neg(g)};
@@ -93,10 +116,8 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {mul(g, sign(saved_at(0)))};
     case OpKind::Sqrt:
       return {div(g, mul(saved_at(0), sc(2)))};
-    case OpKind::Rsqrt: {
-      Tensor out = saved_at(0);
-      return {mul(g, mul(pow_scalar(out, Scalar{3, true, false}), sc(-0.5)))};
-    }
+    case OpKind::Rsqrt:
+      return {mul(mul(g, pow_scalar(saved_at(0), Scalar{3, true, false})), sc(-0.5))};
     case OpKind::Exp:
       return {mul(g, saved_at(0))};
     case OpKind::Log:
@@ -109,7 +130,7 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {mul(g, neg(sin(saved_at(0))))};
     case OpKind::Tan: {
       Tensor out = saved_at(0);
-      return {mul(g, add(mul(out, out), sc(1)))};
+      return {mul(g, add(pow_scalar(out, Scalar{2, true, false}), sc(1)))};
     }
     case OpKind::Tanh: {
       Tensor out = saved_at(0);
@@ -117,57 +138,77 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
     }
     case OpKind::Sigmoid: {
       Tensor out = saved_at(0);
-      return {mul(g, mul(out, sub(sc(1), out)))};
+      return {mul(mul(g, sub(sc(1), out)), out)};
     }
     case OpKind::Relu:
-      return {mul(g, mask_of(compare(CmpOp::Gt, saved_at(0), sc(0)), g))};
+      // threshold_backward(grad, result, 0): no gradient where the result is <= 0.
+      return {where(compare(CmpOp::Le, saved_at(0), sc(0)), zeros_like_0d(g), g)};
     case OpKind::Square:
       return {mul(g, mul(saved_at(0), sc(2)))};
     case OpKind::Reciprocal: {
       Tensor out = saved_at(0);
-      return {mul(g, neg(mul(out, out)))};
+      return {mul(neg(g), mul(out, out))};
     }
     case OpKind::Sign:
       return {zeros_like(g)};
     case OpKind::Clamp: {
+      // Gradient flows where min <= x <= max (both ends included), as PyTorch's clamp_backward.
       Tensor a = saved_at(0);
       Tensor keep;
       if (b0) keep = compare(CmpOp::Ge, a, sc(s0));
       if (b1) {
         Tensor le = compare(CmpOp::Le, a, sc(s1));
-        keep = keep.defined() ? mul(keep, le) : le;
+        keep = keep.defined() ? logical_and(keep, le) : le;
       }
-      return {mul(g, mask_of(keep, g))};
+      return {where(keep, g, zeros_like_0d(g))};
+    }
+    case OpKind::ClampTensor: {
+      // clamp_backward_min_max: x gets the gradient inside [min, max]; min where x < min (and
+      // min < max); max where x > max (or max < min, where the result is max).
+      Tensor x = saved_at(0), lo = saved_at(1), hi = saved_at(2);
+      Tensor z = zeros_like_0d(g);
+      Tensor gx, glo, ghi;
+      if (b0 && b1) {
+        if (needs_input_grad(0))
+          gx = where(logical_and(compare(CmpOp::Ge, x, lo), compare(CmpOp::Le, x, hi)), g, z);
+        if (needs_input_grad(1))
+          glo = where(logical_and(compare(CmpOp::Lt, x, lo), compare(CmpOp::Lt, lo, hi)), g, z);
+        if (needs_input_grad(2))
+          ghi = where(logical_or(compare(CmpOp::Gt, x, hi), compare(CmpOp::Lt, hi, lo)), g, z);
+      } else if (b0) {
+        if (needs_input_grad(0)) gx = where(compare(CmpOp::Ge, x, lo), g, z);
+        if (needs_input_grad(1)) glo = where(compare(CmpOp::Lt, x, lo), g, z);
+      } else {
+        if (needs_input_grad(0)) gx = where(compare(CmpOp::Le, x, hi), g, z);
+        if (needs_input_grad(2)) ghi = where(compare(CmpOp::Gt, x, hi), g, z);
+      }
+      return {gx, glo, ghi};
     }
     case OpKind::Maximum:
     case OpKind::Minimum: {
-      // Ties split the gradient in half, as PyTorch does.
+      // where(a == b, grad / 2, grad), zeroed where the other side wins. With a NaN neither
+      // side "wins", so both get the full gradient (as in PyTorch).
       Tensor a = saved_at(0), b = saved_at(1);
-      CmpOp win = kind == OpKind::Maximum ? CmpOp::Gt : CmpOp::Lt;
-      Tensor half = mul(mask_of(compare(CmpOp::Eq, a, b), g), sc(0.5));
-      Tensor ga = needs_input_grad(0) ? mul(g, add(mask_of(compare(win, a, b), g), half)) : Tensor();
-      Tensor gb = needs_input_grad(1) ? mul(g, add(mask_of(compare(win, b, a), g), half)) : Tensor();
+      Tensor shared = where(compare(CmpOp::Eq, a, b), div(g, sc(2)), g);
+      Tensor z = zeros_like_0d(g);
+      CmpOp a_loses = kind == OpKind::Maximum ? CmpOp::Lt : CmpOp::Gt;
+      CmpOp b_loses = kind == OpKind::Maximum ? CmpOp::Gt : CmpOp::Lt;
+      Tensor ga = needs_input_grad(0) ? where(compare(a_loses, a, b), z, shared) : Tensor();
+      Tensor gb = needs_input_grad(1) ? where(compare(b_loses, a, b), z, shared) : Tensor();
       return {ga, gb};
     }
     case OpKind::Where: {
       Tensor cond = saved_at(0);
-      Tensor z = zeros_like(g);
+      Tensor z = zeros_like_0d(g);
       return {needs_input_grad(0) ? where(cond, g, z) : Tensor(), needs_input_grad(1) ? where(cond, z, g) : Tensor()};
     }
     case OpKind::Gelu: {
       Tensor x = saved_at(0);
       if (!b0) {
-        // d/dx x*Phi(x) = Phi(x) + x*phi(x)
+        // d/dx x * Phi(x) = Phi(x) + x * phi(x). Phi needs erf, a kernel rather than an op,
+        // so it is a constant for double backward (only x * phi(x) is differentiated again).
         Tensor phi = mul(exp(mul(mul(x, x), sc(-0.5))), sc(0.3989422804014327));
-        // Phi via erf is not an op of ours; compute it with a kernel (constant w.r.t. graph).
-        Tensor Phi = Tensor::empty(x.shape(), x.dtype());
-        TG_DISPATCH_FLOAT(x.dtype(), [&] {
-          Tensor xc = contiguous(x);
-          const scalar_t* px = xc.data<scalar_t>();
-          scalar_t* pp = Phi.data<scalar_t>();
-          for (int64_t i = 0; i < x.numel(); i++) pp[i] = scalar_t(0.5) * (1 + std::erf(px[i] * scalar_t(M_SQRT1_2)));
-        });
-        return {mul(g, add(Phi, mul(x, phi)))};
+        return {mul(g, add(normal_cdf(x), mul(x, phi)))};
       }
       const double k = 0.7978845608028654, c = 0.044715;
       Tensor x2 = mul(x, x);

@@ -10,7 +10,10 @@ namespace tg {
 namespace ops {
 
 Tensor scalar_tensor(Scalar s) {
-  DType dt = s.is_bool ? DType::Bool : (s.is_int ? DType::Int64 : DType::Float64);
+  // An integral JS number outside int64's range cannot be a Python int; it acts as a float
+  // (PyTorch would raise "Overflow when unpacking long").
+  bool as_int = s.is_int && s.v >= -9223372036854775808.0 && s.v < 9223372036854775808.0;
+  DType dt = s.is_bool ? DType::Bool : (as_int ? DType::Int64 : DType::Float64);
   Tensor t = Tensor::empty({}, dt);
   fill_kernel(t, s.v);
   t.impl()->wrapped_number = true;

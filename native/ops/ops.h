@@ -35,9 +35,14 @@ Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dt);
 Tensor bernoulli_mask(const Dims& shape, double keep_prob, DType dt);  // dropout
 
 // ---- type promotion (elementwise.cc) ----
+// PyTorch's result_type over operands (null entries are skipped); wrapped numbers (made by
+// scalar_tensor) rank below 0-d tensors, which rank below tensors with dims.
 DType result_type(const Tensor& a, const Tensor& b);
+DType result_type(std::initializer_list<const Tensor*> operands);
 
 // ---- elementwise (elementwise.cc) ----
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha);
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha);  // a wrapped-number a records RsubBackward1
 Tensor add(const Tensor& a, const Tensor& b, double alpha = 1);
 Tensor sub(const Tensor& a, const Tensor& b, double alpha = 1);
 Tensor mul(const Tensor& a, const Tensor& b);
@@ -64,8 +69,11 @@ Tensor gelu(const Tensor& a, bool tanh_approx);
 Tensor square(const Tensor& a);
 Tensor reciprocal(const Tensor& a);
 Tensor sign(const Tensor& a);
+// clamp.Scalar; bounds join type promotion as wrapped numbers (clamp(int64, 0.5) is float32).
+Tensor clamp_scalar(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi);
+// The same with numbers: an integral value acts like a Python int.
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi);
-Tensor clamp_tensor(const Tensor& a, const Tensor* lo, const Tensor* hi);
+Tensor clamp_tensor(const Tensor& a, const Tensor* lo, const Tensor* hi);  // null: no bound
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 // comparisons: bool results, not differentiable
 enum class CmpOp { Eq, Ne, Lt, Le, Gt, Ge };

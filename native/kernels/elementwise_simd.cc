@@ -1,0 +1,46 @@
+#include "elementwise_simd.h"
+#include <cstdlib>
+#include <cstring>
+
+namespace tg {
+
+// The builds of elementwise_simd_impl.h (one namespace per instruction set).
+#define TG_DECLARE_SIMD(ns)                                  \
+  namespace ns {                                             \
+  void exp_f32(float* out, const float* in, long long n);     \
+  void log_f32(float* out, const float* in, long long n);     \
+  void tanh_f32(float* out, const float* in, long long n);    \
+  void sigmoid_f32(float* out, const float* in, long long n); \
+  }
+TG_DECLARE_SIMD(simd_base)
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define TG_HAVE_AVX2_BUILD 1
+TG_DECLARE_SIMD(simd_avx2)
+#endif
+#undef TG_DECLARE_SIMD
+
+namespace simd {
+
+namespace {
+
+F32Kernels choose() {
+  F32Kernels base{simd_base::exp_f32, simd_base::log_f32, simd_base::tanh_f32, simd_base::sigmoid_f32, "baseline"};
+  const char* env = std::getenv("TG_SIMD");
+  if (env && std::strcmp(env, "baseline") == 0) return base;
+#ifdef TG_HAVE_AVX2_BUILD
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return {simd_avx2::exp_f32, simd_avx2::log_f32, simd_avx2::tanh_f32, simd_avx2::sigmoid_f32, "avx2"};
+#endif
+  return base;
+}
+
+}  // namespace
+
+const F32Kernels& f32_kernels() {
+  static const F32Kernels k = choose();
+  return k;
+}
+
+}  // namespace simd
+}  // namespace tg
