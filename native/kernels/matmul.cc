@@ -1,34 +1,326 @@
-// Reference GEMM: a straightforward loop order that vectorises when B's rows are contiguous.
-// (The packed, blocked, SIMD version replaces this for float32/float64.)
+// GEMM driver: picks the kernels for this CPU, blocks for the caches, packs, and splits the
+// work across the thread pool. The ISA-specific pieces are in gemm_<isa>.cc.
+//
+// The five loops around the micro-kernel (BLIS):
+//   for jc in N step NC          B panel  kc x nc  packed once per (jc, pc)   ~ L3
+//     for pc in K step KC
+//       pack B[pc:, jc:]
+//       for ic in M step MC      A block  mc x kc  packed once per ic         ~ L2
+//         pack A[ic:, pc:]
+//         for jr in nc step NR   B micro-panel kc x NR stays in L1 while ...
+//           for ir in mc step MR ... the A micro-panels stream past it
+//             C[MR x NR] (+)= Ap @ Bp      (registers)
+// Threads split C into slabs (rows or columns, whichever duplicates less packing); each
+// slab runs the loops above on its own pack buffers, so no synchronisation is needed.
+// Vectors and matrix-vector products (m == 1 or n == 1) skip packing and run dot/axpy loops.
 #include "matmul.h"
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <string>
+#include <type_traits>
 #include <vector>
-#include "../core/error.h"
+#include "gemm_kernels.h"
 #include "parallel.h"
 
 namespace tg {
 
 namespace {
 
+using gemm_impl::GemmKernels;
+
+// ---------------------------------------------------------------- choosing the ISA
+
+enum class Isa { Portable = 0, Avx2 = 1, Avx512 = 2 };
+
+Isa cpu_isa() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) return Isa::Avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
+#endif
+  return Isa::Portable;
+}
+
+// The CPU's best ISA, capped by TG_SIMD (baseline/portable, avx2, avx512).
+Isa chosen_isa() {
+  static const Isa isa = [] {
+    Isa best = cpu_isa();
+    const char* env = std::getenv("TG_SIMD");
+    if (!env || !*env) return best;
+    std::string s(env);
+    Isa cap = s == "baseline" || s == "portable" || s == "none" ? Isa::Portable
+              : s == "avx2"                                     ? Isa::Avx2
+                                                                : Isa::Avx512;
+    return std::min(best, cap);
+  }();
+  return isa;
+}
+
 template <class T>
-void gemm_ref(int64_t m, int64_t n, int64_t k, const T* A, int64_t rsa, int64_t csa, const T* B, int64_t rsb,
-              int64_t csb, T* C, int64_t rsc, int64_t csc, bool accumulate) {
-  parallel_for(m, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, n * k)), [&](int64_t i0, int64_t i1) {
-    std::vector<T> row(static_cast<size_t>(n));
-    for (int64_t i = i0; i < i1; i++) {
-      std::fill(row.begin(), row.end(), T(0));
-      for (int64_t p = 0; p < k; p++) {
-        T a = A[i * rsa + p * csa];
-        const T* b = B + p * rsb;
-        if (csb == 1)
-          for (int64_t j = 0; j < n; j++) row[j] += a * b[j];
-        else
-          for (int64_t j = 0; j < n; j++) row[j] += a * b[j * csb];
+const GemmKernels<T>* kernels_for(Isa isa);
+
+template <>
+const GemmKernels<float>* kernels_for<float>(Isa isa) {
+  const GemmKernels<float>* k = nullptr;
+  if (isa == Isa::Avx512) k = gemm_impl::kernels_avx512_f32();
+  if (!k && isa >= Isa::Avx2) k = gemm_impl::kernels_avx2_f32();
+  return k ? k : gemm_impl::kernels_portable_f32();
+}
+
+template <>
+const GemmKernels<double>* kernels_for<double>(Isa isa) {
+  const GemmKernels<double>* k = nullptr;
+  if (isa == Isa::Avx512) k = gemm_impl::kernels_avx512_f64();
+  if (!k && isa >= Isa::Avx2) k = gemm_impl::kernels_avx2_f64();
+  return k ? k : gemm_impl::kernels_portable_f64();
+}
+
+template <class T>
+const GemmKernels<T>& kernels() {
+  static const GemmKernels<T>* k = kernels_for<T>(chosen_isa());
+  return *k;
+}
+
+// ---------------------------------------------------------------- pack buffers
+
+// A per-thread, 64-byte aligned scratch buffer that only grows (pool threads are persistent).
+class Scratch {
+ public:
+  void* get(size_t bytes) {
+    if (bytes > cap_) {
+      raw_.reset(new char[bytes + 64]);
+      cap_ = bytes;
+    }
+    uintptr_t p = reinterpret_cast<uintptr_t>(raw_.get());
+    return reinterpret_cast<void*>((p + 63) & ~uintptr_t(63));
+  }
+
+ private:
+  std::unique_ptr<char[]> raw_;
+  size_t cap_ = 0;
+};
+
+thread_local Scratch t_pack_a, t_pack_b;
+
+constexpr int kMaxTile = 12 * 32;  // the largest MR x NR of any kernel table
+
+// ---------------------------------------------------------------- the packed GEMM
+
+template <class T>
+struct Operands {
+  const T* a;
+  int64_t rsa, csa;
+  const T* b;
+  int64_t rsb, csb;
+  T* c;
+  int64_t rsc, csc;
+};
+
+// C[mr x nr] (+)= tile, for edge tiles and C without unit column stride.
+template <class T>
+void merge_tile(const T* tile, int nrt, int64_t mr, int64_t nr, T* c, int64_t rsc, int64_t csc, bool accumulate) {
+  for (int64_t i = 0; i < mr; i++)
+    for (int64_t j = 0; j < nr; j++) {
+      T* cij = c + i * rsc + j * csc;
+      *cij = accumulate ? T(*cij + tile[i * nrt + j]) : tile[i * nrt + j];
+    }
+}
+
+// One thread's share: the five loops over an m x n x k problem.
+template <class T>
+void gemm_serial(const GemmKernels<T>& K, int64_t m, int64_t n, int64_t k, const Operands<T>& o, bool accumulate) {
+  const int64_t MR = K.mr, NR = K.nr;
+  const int64_t kc_max = std::min<int64_t>(K.kc, k);
+  const int64_t nc_max = std::min<int64_t>(K.nc, (n + NR - 1) / NR * NR);
+  const int64_t mc_max = std::min<int64_t>(K.mc, (m + MR - 1) / MR * MR);
+  T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * static_cast<size_t>(kc_max * nc_max)));
+  T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * static_cast<size_t>(kc_max * mc_max)));
+  alignas(64) T tile[kMaxTile];
+  const bool unit_c = o.csc == 1;
+
+  for (int64_t jc = 0; jc < n; jc += K.nc) {
+    const int64_t nc = std::min<int64_t>(K.nc, n - jc);
+    for (int64_t pc = 0; pc < k; pc += K.kc) {
+      const int64_t kc = std::min<int64_t>(K.kc, k - pc);
+      const bool acc = accumulate || pc > 0;
+      K.pack_b(kc, nc, o.b + pc * o.rsb + jc * o.csb, o.rsb, o.csb, bp);
+      for (int64_t ic = 0; ic < m; ic += K.mc) {
+        const int64_t mc = std::min<int64_t>(K.mc, m - ic);
+        K.pack_a(mc, kc, o.a + ic * o.rsa + pc * o.csa, o.rsa, o.csa, ap);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t nr = std::min(NR, nc - jr);
+          const T* bpanel = bp + jr * kc;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = std::min(MR, mc - ir);
+            const T* apanel = ap + ir * kc;
+            T* cij = o.c + (ic + ir) * o.rsc + (jc + jr) * o.csc;
+            if (unit_c && mr == MR && nr == NR) {
+              K.ukernel(kc, apanel, bpanel, cij, o.rsc, acc);
+            } else {
+              K.ukernel(kc, apanel, bpanel, tile, NR, false);
+              merge_tile(tile, static_cast<int>(NR), mr, nr, cij, o.rsc, o.csc, acc);
+            }
+          }
+        }
       }
-      T* c = C + i * rsc;
-      for (int64_t j = 0; j < n; j++) c[j * csc] = accumulate ? T(c[j * csc] + row[j]) : row[j];
+    }
+  }
+}
+
+// Below this many multiply-adds one thread is faster than waking another.
+constexpr double kParallelMacs = 64.0 * 64 * 64;
+
+template <class T>
+void gemm_packed(int64_t m, int64_t n, int64_t k, const Operands<T>& o, bool accumulate) {
+  const GemmKernels<T>& K = kernels<T>();
+  const int64_t row_panels = (m + K.mr - 1) / K.mr, col_panels = (n + K.nr - 1) / K.nr;
+  // Splitting columns makes every thread pack all of A (m x k); splitting rows, all of B.
+  const bool split_cols = m < n ? col_panels >= 2 : row_panels < 2;
+  const int64_t panels = split_cols ? col_panels : row_panels;
+  int64_t parts = std::min<int64_t>(get_num_threads(), panels);
+  if (double(m) * double(n) * double(k) < kParallelMacs) parts = 1;
+  if (parts <= 1) return gemm_serial(K, m, n, k, o, accumulate);
+
+  parallel_for(parts, 1, [&](int64_t p0, int64_t p1) {
+    // Parts p0..p1-1 as one contiguous range of whole micro-panels.
+    const int64_t step = split_cols ? K.nr : K.mr, len = split_cols ? n : m;
+    const int64_t b = std::min(len, panels * p0 / parts * step), e = std::min(len, panels * p1 / parts * step);
+    if (b >= e) return;
+    Operands<T> s = o;
+    if (split_cols) {
+      s.b += b * o.csb;
+      s.c += b * o.csc;
+      gemm_serial(K, m, e - b, k, s, accumulate);
+    } else {
+      s.a += b * o.rsa;
+      s.c += b * o.rsc;
+      gemm_serial(K, e - b, n, k, s, accumulate);
     }
   });
+}
+
+// ---------------------------------------------------------------- vectors
+
+// y[0:m] (+)= M[m x k] @ x[0:k]; y and x with any increments.
+template <class T>
+void gemv(int64_t m, int64_t k, const T* M, int64_t rsm, int64_t csm, const T* x, int64_t incx, T* y, int64_t incy,
+          bool accumulate) {
+  const GemmKernels<T>& K = kernels<T>();
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, k));
+  std::vector<T> xbuf;
+  if (incx != 1) {
+    xbuf.resize(static_cast<size_t>(k));
+    for (int64_t p = 0; p < k; p++) xbuf[p] = x[p * incx];
+    x = xbuf.data();
+  }
+  if (csm == 1 || k == 1) {
+    // Rows are contiguous: one dot product per row.
+    parallel_for(m, grain, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; i++) {
+        T s = K.dot(k, M + i * rsm, x);
+        y[i * incy] = accumulate ? T(y[i * incy] + s) : s;
+      }
+    });
+  } else if (rsm == 1) {
+    // Columns are contiguous: y += x[p] * column p, each thread over its own rows.
+    parallel_for(m, std::max<int64_t>(grain, 256), [&](int64_t i0, int64_t i1) {
+      const int64_t len = i1 - i0;
+      std::vector<T> ybuf;
+      T* yp = y + i0 * incy;
+      if (incy != 1) {
+        ybuf.resize(static_cast<size_t>(len));
+        yp = ybuf.data();
+        for (int64_t i = 0; i < len; i++) yp[i] = accumulate ? y[(i0 + i) * incy] : T(0);
+      } else if (!accumulate) {
+        std::fill(yp, yp + len, T(0));
+      }
+      for (int64_t p = 0; p < k; p++) K.axpy(len, x[p], M + i0 + p * csm, yp);
+      if (incy != 1)
+        for (int64_t i = 0; i < len; i++) y[(i0 + i) * incy] = yp[i];
+    });
+  } else {
+    parallel_for(m, grain, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; i++) {
+        T s = 0;
+        for (int64_t p = 0; p < k; p++) s += M[i * rsm + p * csm] * x[p];
+        y[i * incy] = accumulate ? T(y[i * incy] + s) : s;
+      }
+    });
+  }
+}
+
+template <class T>
+T dot_strided(int64_t k, const T* a, int64_t inca, const T* b, int64_t incb) {
+  if (inca == 1 && incb == 1) return kernels<T>().dot(k, a, b);
+  T s = 0;
+  for (int64_t p = 0; p < k; p++) s += a[p * inca] * b[p * incb];
+  return s;
+}
+
+// ---------------------------------------------------------------- reference loop
+
+// Integer types, and float problems too small to be worth packing. Integers multiply in
+// their unsigned twin so that overflow wraps (as PyTorch's does) instead of being UB.
+template <class T, bool = std::is_integral<T>::value>
+struct WrapType { using type = T; };
+template <class T>
+struct WrapType<T, true> { using type = typename std::make_unsigned<T>::type; };
+
+template <class T>
+void gemm_reference(int64_t m, int64_t n, int64_t k, const Operands<T>& o, bool accumulate) {
+  using U = typename WrapType<T>::type;
+  const int64_t grain = std::max<int64_t>(1, 65536 / std::max<int64_t>(1, n * k));
+  parallel_for(m, grain, [&](int64_t i0, int64_t i1) {
+    std::vector<U> row(static_cast<size_t>(n));
+    for (int64_t i = i0; i < i1; i++) {
+      std::fill(row.begin(), row.end(), U(0));
+      for (int64_t p = 0; p < k; p++) {
+        const U a = static_cast<U>(o.a[i * o.rsa + p * o.csa]);
+        const T* b = o.b + p * o.rsb;
+        for (int64_t j = 0; j < n; j++) row[j] += a * static_cast<U>(b[j * o.csb]);
+      }
+      T* c = o.c + i * o.rsc;
+      for (int64_t j = 0; j < n; j++) {
+        T* cij = c + j * o.csc;
+        *cij = static_cast<T>(accumulate ? U(static_cast<U>(*cij) + row[j]) : row[j]);
+      }
+    }
+  });
+}
+
+// Problems below this many multiply-adds skip packing.
+constexpr int64_t kPackMacs = 16 * 16 * 16;
+
+template <class T>
+void gemm_typed(int64_t m, int64_t n, int64_t k, Operands<T> o, bool accumulate) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) o.c[i * o.rsc + j * o.csc] = T(0);
+    return;
+  }
+  if constexpr (std::is_floating_point<T>::value) {
+    if (m == 1 && n == 1) {
+      T s = dot_strided(k, o.a, o.csa, o.b, o.rsb);
+      *o.c = accumulate ? T(*o.c + s) : s;
+      return;
+    }
+    if (n == 1) return gemv(m, k, o.a, o.rsa, o.csa, o.b, o.rsb, o.c, o.rsc, accumulate);
+    if (m == 1) return gemv(n, k, o.b, o.csb, o.rsb, o.a, o.csa, o.c, o.csc, accumulate);
+    if (m * n * k >= kPackMacs) {
+      // The micro-kernel wants unit column stride in C; a column-major C is the transposed
+      // problem C^T = B^T A^T.
+      if (o.csc != 1 && o.rsc == 1) {
+        Operands<T> t{o.b, o.csb, o.rsb, o.a, o.csa, o.rsa, o.c, o.csc, o.rsc};
+        return gemm_packed(n, m, k, t, accumulate);
+      }
+      return gemm_packed(m, n, k, o, accumulate);
+    }
+  }
+  gemm_reference(m, n, k, o, accumulate);
 }
 
 }  // namespace
@@ -36,9 +328,16 @@ void gemm_ref(int64_t m, int64_t n, int64_t k, const T* A, int64_t rsa, int64_t 
 void gemm(DType dt, int64_t m, int64_t n, int64_t k, const void* A, int64_t rsa, int64_t csa, const void* B,
           int64_t rsb, int64_t csb, void* C, int64_t rsc, int64_t csc, bool accumulate) {
   TG_DISPATCH_NUMERIC(dt, [&] {
-    gemm_ref<scalar_t>(m, n, k, static_cast<const scalar_t*>(A), rsa, csa, static_cast<const scalar_t*>(B), rsb, csb,
-                       static_cast<scalar_t*>(C), rsc, csc, accumulate);
+    Operands<scalar_t> o{static_cast<const scalar_t*>(A), rsa, csa, static_cast<const scalar_t*>(B), rsb, csb,
+                         static_cast<scalar_t*>(C), rsc, csc};
+    gemm_typed<scalar_t>(m, n, k, o, accumulate);
   });
+}
+
+const char* gemm_isa(DType dt) {
+  if (dt == DType::Float32) return kernels<float>().isa;
+  if (dt == DType::Float64) return kernels<double>().isa;
+  return "reference";
 }
 
 }  // namespace tg

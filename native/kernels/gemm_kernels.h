@@ -1,0 +1,44 @@
+// The per-ISA pieces of the packed GEMM (matmul.cc drives them). Each instruction set
+// (portable C++, AVX2+FMA, AVX-512) fills one GemmKernels table per float type from the same
+// template (gemm_template.h), compiled for that ISA in its own gemm_<isa>.cc.
+//
+// Layouts, as in BLIS (Van Zee & van de Geijn, "BLIS: A Framework for Rapidly Instantiating
+// BLAS Functionality"):
+//   packed A: ceil(mc/MR) micro-panels, each kc columns of MR values  (Ap[p*MR + r])
+//   packed B: ceil(nc/NR) micro-panels, each kc rows    of NR values  (Bp[p*NR + j])
+// Partial panels are zero-padded, so the micro-kernel always computes a full MR x NR tile.
+// The micro-kernel keeps the tile in registers: vectors run along a row of C (NR), values of
+// A are broadcast (MR rows), so C must have unit column stride (matmul.cc arranges that).
+#pragma once
+#include <cstdint>
+
+namespace tg {
+namespace gemm_impl {
+
+template <class T>
+struct GemmKernels {
+  const char* isa;        // "avx512", "avx2", "portable"
+  int mr, nr;             // register tile
+  int mc, kc, nc;         // cache blocks: A block mc x kc (L2), B panel kc x nc (L3)
+  // Packs A[0:mc, 0:kc] (element strides rs, cs) into MR-row micro-panels.
+  void (*pack_a)(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* out);
+  // Packs B[0:kc, 0:nc] (element strides rs, cs) into NR-column micro-panels.
+  void (*pack_b)(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, T* out);
+  // C[0:MR, 0:NR] (row stride rsc, unit column stride) = (accumulate ? C : 0) + Ap @ Bp.
+  void (*ukernel)(int64_t kc, const T* ap, const T* bp, T* c, int64_t rsc, bool accumulate);
+  // sum(a[i] * b[i]) over contiguous a, b.
+  T (*dot)(int64_t n, const T* a, const T* b);
+  // y[i] += alpha * x[i] over contiguous x, y.
+  void (*axpy)(int64_t n, T alpha, const T* x, T* y);
+};
+
+// Each returns null when its ISA was not compiled in (non-x86 builds, other compilers).
+const GemmKernels<float>* kernels_portable_f32();
+const GemmKernels<double>* kernels_portable_f64();
+const GemmKernels<float>* kernels_avx2_f32();
+const GemmKernels<double>* kernels_avx2_f64();
+const GemmKernels<float>* kernels_avx512_f32();
+const GemmKernels<double>* kernels_avx512_f64();
+
+}  // namespace gemm_impl
+}  // namespace tg
