@@ -242,7 +242,7 @@ describe('packed GEMM vs a JS reference', () => {
   // Edges of every tile (MR 4/6/12, NR 8/16/32) and block (KC 192/256, MC 64..144, NC 4096).
   const shapes: [number, number, number][] = [
     [2, 2, 2], [7, 13, 5], [6, 16, 256], [12, 32, 257], [13, 33, 300], [100, 5, 7], [5, 100, 7],
-    [145, 70, 193], [97, 150, 520], [3, 4100, 20], [16, 16, 16], [17, 15, 14],
+    [145, 70, 193], [97, 150, 520], [3, 4100, 20], [16, 16, 16], [17, 15, 14], [300, 260, 270],
   ];
   for (const dtype of ['float32', 'float64'] as torch.DType[]) {
     for (const [m, n, k] of shapes) {
@@ -252,14 +252,18 @@ describe('packed GEMM vs a JS reference', () => {
     }
   }
 
-  it('gives the same bits on 1 and 2 threads', () => {
-    const a = torch.randn(203, 301), b = torch.randn(301, 259);
+  it('gives the same bits on 1 and 2 threads (slabs, shared B panel, vectors)', () => {
+    const pairs = [
+      [torch.randn(263, 301), torch.randn(301, 259)],  // shared B panel, row blocks claimed dynamically
+      [torch.randn(90, 70), torch.randn(70, 80)],      // one slab per thread
+      [torch.randn(600, 40), torch.randn(40, 30)],
+      [torch.randn(3000, 40), torch.randn(40)],        // matrix @ vector
+      [torch.randn(40), torch.randn(40, 3000)],        // vector @ matrix
+    ];
     torch.setNumThreads(1);
-    const one = flat(a.matmul(b));
-    const tall = flat(torch.randn(600, 40).matmul(torch.randn(40, 30)));
+    const one = pairs.map(([a, b]) => flat(a.matmul(b)));
     torch.setNumThreads(2);
-    expect(flat(a.matmul(b))).toEqual(one);
-    expect(tall.length).toBe(600 * 30);
+    pairs.forEach(([a, b], i) => expect(flat(a.matmul(b))).toEqual(one[i]));
   });
 
   it('bmm of many small matrices matches one mm per batch', () => {

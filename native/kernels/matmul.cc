@@ -10,8 +10,10 @@
 //         for jr in nc step NR   B micro-panel kc x NR stays in L1 while ...
 //           for ir in mc step MR ... the A micro-panels stream past it
 //             C[MR x NR] (+)= Ap @ Bp      (registers)
-// Threads split C into slabs (rows or columns, whichever duplicates less packing); each
-// slab runs the loops above on its own pack buffers, so no synchronisation is needed.
+// Threads: mid-size problems split C into one slab per thread (rows or columns, whichever
+// duplicates less packing), each running the loops above on its own buffers, with no
+// synchronisation. Large ones pack each B panel once, together, then claim row blocks of C
+// dynamically (gemm_shared_b).
 // Vectors and matrix-vector products (m == 1 or n == 1) skip packing and run dot/axpy loops.
 #include "matmul.h"
 #include <algorithm>
@@ -128,61 +130,108 @@ void merge_tile(const T* tile, int nrt, int64_t mr, int64_t nr, T* c, int64_t rs
     }
 }
 
-// One thread's share: the five loops over an m x n x k problem.
+// C[0:mc, 0:nc] (+)= packed A block (mc x kc) @ packed B panel (kc x nc): the two loops
+// around the micro-kernel. Edge tiles (and C without unit column stride) go through a
+// local tile.
+template <class T>
+void macro_kernel(const GemmKernels<T>& K, int64_t mc, int64_t nc, int64_t kc, const T* ap, const T* bp, T* c,
+                  int64_t rsc, int64_t csc, bool acc) {
+  const int64_t MR = K.mr, NR = K.nr;
+  alignas(64) T tile[kMaxTile];
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t nr = std::min(NR, nc - jr);
+    const T* bpanel = bp + jr * kc;
+    for (int64_t ir = 0; ir < mc; ir += MR) {
+      const int64_t mr = std::min(MR, mc - ir);
+      T* cij = c + ir * rsc + jr * csc;
+      if (csc == 1 && mr == MR && nr == NR) {
+        K.ukernel(kc, ap + ir * kc, bpanel, cij, rsc, acc);
+      } else {
+        K.ukernel(kc, ap + ir * kc, bpanel, tile, NR, false);
+        merge_tile(tile, static_cast<int>(NR), mr, nr, cij, rsc, csc, acc);
+      }
+    }
+  }
+}
+
+// The whole problem on the calling thread (also one slab of a split problem).
 template <class T>
 void gemm_serial(const GemmKernels<T>& K, int64_t m, int64_t n, int64_t k, const Operands<T>& o, bool accumulate) {
-  const int64_t MR = K.mr, NR = K.nr;
   const int64_t kc_max = std::min<int64_t>(K.kc, k);
-  const int64_t nc_max = std::min<int64_t>(K.nc, (n + NR - 1) / NR * NR);
-  const int64_t mc_max = std::min<int64_t>(K.mc, (m + MR - 1) / MR * MR);
+  const int64_t nc_max = std::min<int64_t>(K.nc, (n + K.nr - 1) / K.nr * K.nr);
+  const int64_t mc_max = std::min<int64_t>(K.mc, (m + K.mr - 1) / K.mr * K.mr);
   T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * static_cast<size_t>(kc_max * nc_max)));
   T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * static_cast<size_t>(kc_max * mc_max)));
-  alignas(64) T tile[kMaxTile];
-  const bool unit_c = o.csc == 1;
-
   for (int64_t jc = 0; jc < n; jc += K.nc) {
     const int64_t nc = std::min<int64_t>(K.nc, n - jc);
     for (int64_t pc = 0; pc < k; pc += K.kc) {
       const int64_t kc = std::min<int64_t>(K.kc, k - pc);
-      const bool acc = accumulate || pc > 0;
       K.pack_b(kc, nc, o.b + pc * o.rsb + jc * o.csb, o.rsb, o.csb, bp);
       for (int64_t ic = 0; ic < m; ic += K.mc) {
         const int64_t mc = std::min<int64_t>(K.mc, m - ic);
         K.pack_a(mc, kc, o.a + ic * o.rsa + pc * o.csa, o.rsa, o.csa, ap);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t nr = std::min(NR, nc - jr);
-          const T* bpanel = bp + jr * kc;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int64_t mr = std::min(MR, mc - ir);
-            const T* apanel = ap + ir * kc;
-            T* cij = o.c + (ic + ir) * o.rsc + (jc + jr) * o.csc;
-            if (unit_c && mr == MR && nr == NR) {
-              K.ukernel(kc, apanel, bpanel, cij, o.rsc, acc);
-            } else {
-              K.ukernel(kc, apanel, bpanel, tile, NR, false);
-              merge_tile(tile, static_cast<int>(NR), mr, nr, cij, o.rsc, o.csc, acc);
-            }
-          }
-        }
+        macro_kernel(K, mc, nc, kc, ap, bp, o.c + ic * o.rsc + jc * o.csc, o.rsc, o.csc, accumulate || pc > 0);
       }
+    }
+  }
+}
+
+// Large problems: the B panel is packed once, by all threads together, into the caller's
+// buffer; then row blocks of C are claimed one at a time (each packs its own A block), so a
+// thread slowed down by other processes simply takes fewer blocks.
+template <class T>
+void gemm_shared_b(const GemmKernels<T>& K, int64_t m, int64_t n, int64_t k, const Operands<T>& o, bool accumulate,
+                   int threads) {
+  const int64_t kc_max = std::min<int64_t>(K.kc, k);
+  const int64_t nc_max = std::min<int64_t>(K.nc, (n + K.nr - 1) / K.nr * K.nr);
+  T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * static_cast<size_t>(kc_max * nc_max)));
+  // Row blocks of at most MC rows, a multiple of MR, as many as a multiple of the threads.
+  const int64_t row_panels = (m + K.mr - 1) / K.mr;
+  int64_t blocks = (m + K.mc - 1) / K.mc;
+  blocks = std::min(row_panels, (blocks + threads - 1) / threads * threads);
+  const int64_t block_rows = (row_panels + blocks - 1) / blocks * K.mr;
+  blocks = (m + block_rows - 1) / block_rows;
+  for (int64_t jc = 0; jc < n; jc += K.nc) {
+    const int64_t nc = std::min<int64_t>(K.nc, n - jc);
+    const int64_t col_panels = (nc + K.nr - 1) / K.nr;
+    for (int64_t pc = 0; pc < k; pc += K.kc) {
+      const int64_t kc = std::min<int64_t>(K.kc, k - pc);
+      const bool acc = accumulate || pc > 0;
+      // Packing B in a few pieces too, so no thread waits on a descheduled one.
+      const int64_t pieces = std::min<int64_t>(col_panels, 4 * threads);
+      parallel_tasks(pieces, [&](int64_t piece) {
+        const int64_t j0 = col_panels * piece / pieces * K.nr, j1 = std::min(nc, col_panels * (piece + 1) / pieces * K.nr);
+        K.pack_b(kc, j1 - j0, o.b + pc * o.rsb + (jc + j0) * o.csb, o.rsb, o.csb, bp + j0 * kc);
+      });
+      parallel_tasks(blocks, [&](int64_t blk) {
+        const int64_t ic = blk * block_rows, mc = std::min(block_rows, m - ic);
+        T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * static_cast<size_t>(kc_max * block_rows)));
+        K.pack_a(mc, kc, o.a + ic * o.rsa + pc * o.csa, o.rsa, o.csa, ap);
+        macro_kernel(K, mc, nc, kc, ap, bp, o.c + ic * o.rsc + jc * o.csc, o.rsc, o.csc, acc);
+      });
     }
   }
 }
 
 // Below this many multiply-adds one thread is faster than waking another.
 constexpr double kParallelMacs = 64.0 * 64 * 64;
+// From here on, pack B once for all threads (two pool hand-offs per KC step pay off).
+constexpr double kSharedPackMacs = 256.0 * 256 * 256;
 
 template <class T>
 void gemm_packed(int64_t m, int64_t n, int64_t k, const Operands<T>& o, bool accumulate) {
   const GemmKernels<T>& K = kernels<T>();
+  const double macs = double(m) * double(n) * double(k);
+  const int threads = get_num_threads();
   const int64_t row_panels = (m + K.mr - 1) / K.mr, col_panels = (n + K.nr - 1) / K.nr;
-  // Splitting columns makes every thread pack all of A (m x k); splitting rows, all of B.
+  if (threads <= 1 || macs < kParallelMacs || (row_panels < 2 && col_panels < 2)) return gemm_serial(K, m, n, k, o, accumulate);
+  if (macs >= kSharedPackMacs && row_panels >= 2 * threads) return gemm_shared_b(K, m, n, k, o, accumulate, threads);
+
+  // Mid-size: independent slabs, one per thread, each with its own packing. Splitting
+  // columns makes every thread pack all of A (m x k); splitting rows, all of B (k x n).
   const bool split_cols = m < n ? col_panels >= 2 : row_panels < 2;
   const int64_t panels = split_cols ? col_panels : row_panels;
-  int64_t parts = std::min<int64_t>(get_num_threads(), panels);
-  if (double(m) * double(n) * double(k) < kParallelMacs) parts = 1;
-  if (parts <= 1) return gemm_serial(K, m, n, k, o, accumulate);
-
+  const int64_t parts = std::min<int64_t>(threads, panels);
   parallel_for(parts, 1, [&](int64_t p0, int64_t p1) {
     // Parts p0..p1-1 as one contiguous range of whole micro-panels.
     const int64_t step = split_cols ? K.nr : K.mr, len = split_cols ? n : m;

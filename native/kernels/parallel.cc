@@ -232,4 +232,17 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
   });
 }
 
+void parallel_tasks(int64_t n, const std::function<void(int64_t)>& fn) {
+  if (n <= 0) return;
+  if (pool().size() <= 1 || n == 1 || t_in_parallel) {
+    for (int64_t i = 0; i < n; i++) fn(i);
+    return;
+  }
+  InParallel guard;
+  pool().run(n, n, [&](int64_t b, int64_t e) {
+    InParallel inner;
+    for (int64_t i = b; i < e; i++) fn(i);
+  });
+}
+
 }  // namespace tg
