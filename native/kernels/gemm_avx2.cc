@@ -4,7 +4,7 @@
 //   float32: 6 x 16 tile (12 ymm accumulators), float64: 6 x 8 (the BLIS Haswell shapes).
 #include "gemm_kernels.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if TG_GEMM_X86
 #include <immintrin.h>
 
 #if defined(__clang__)
@@ -70,7 +70,7 @@ const GemmKernels<double>* kernels_avx2_f64() {
 #pragma GCC pop_options
 #endif
 
-#else  // not x86-64 GCC/Clang
+#else  // !TG_GEMM_X86
 
 namespace tg {
 namespace gemm_impl {

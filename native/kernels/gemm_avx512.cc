@@ -4,7 +4,7 @@
 //   float32: 12 x 32 tile (24 zmm accumulators), float64: 12 x 16 (the BLIS SKX shapes, row-major).
 #include "gemm_kernels.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if TG_GEMM_X86
 #include <immintrin.h>
 
 #if defined(__clang__)
@@ -70,7 +70,7 @@ const GemmKernels<double>* kernels_avx512_f64() {
 #pragma GCC pop_options
 #endif
 
-#else  // not x86-64 GCC/Clang
+#else  // !TG_GEMM_X86
 
 namespace tg {
 namespace gemm_impl {

@@ -12,6 +12,14 @@
 #pragma once
 #include <cstdint>
 
+// The x86-64 SIMD kernels need GCC/Clang target attributes; elsewhere (or when built with
+// -DTG_GEMM_PORTABLE_ONLY, which also tests that path on x86) only the portable ones exist.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(TG_GEMM_PORTABLE_ONLY)
+#define TG_GEMM_X86 1
+#else
+#define TG_GEMM_X86 0
+#endif
+
 namespace tg {
 namespace gemm_impl {
 

@@ -37,7 +37,7 @@ using gemm_impl::GemmKernels;
 enum class Isa { Portable = 0, Avx2 = 1, Avx512 = 2 };
 
 Isa cpu_isa() {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if TG_GEMM_X86
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) return Isa::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;

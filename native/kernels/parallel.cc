@@ -38,7 +38,7 @@ inline void cpu_relax() {
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
   _mm_pause();
 #elif defined(__aarch64__)
-  asm volatile("yield");
+  __asm__ __volatile__("yield");
 #endif
 }
 
