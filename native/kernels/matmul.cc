@@ -215,7 +215,8 @@ void gemm_shared_b(const GemmKernels<T>& K, int64_t m, int64_t n, int64_t k, con
 
 // Below this many multiply-adds one thread is faster than waking another.
 constexpr double kParallelMacs = 64.0 * 64 * 64;
-// From here on, pack B once for all threads (two pool hand-offs per KC step pay off).
+// From here on (and with enough rows), pack B once for all threads: the two pool hand-offs
+// per KC step cost less than every thread packing all of B.
 constexpr double kSharedPackMacs = 256.0 * 256 * 256;
 
 template <class T>
@@ -225,7 +226,9 @@ void gemm_packed(int64_t m, int64_t n, int64_t k, const Operands<T>& o, bool acc
   const int threads = get_num_threads();
   const int64_t row_panels = (m + K.mr - 1) / K.mr, col_panels = (n + K.nr - 1) / K.nr;
   if (threads <= 1 || macs < kParallelMacs || (row_panels < 2 && col_panels < 2)) return gemm_serial(K, m, n, k, o, accumulate);
-  if (macs >= kSharedPackMacs && row_panels >= 2 * threads) return gemm_shared_b(K, m, n, k, o, accumulate, threads);
+  // Enough rows for several blocks per thread: share B and balance dynamically. (Otherwise,
+  // e.g. a batch of 64 rows times a weight matrix, two slabs without any hand-off win.)
+  if (macs >= kSharedPackMacs && m >= 2 * threads * K.mc) return gemm_shared_b(K, m, n, k, o, accumulate, threads);
 
   // Mid-size: independent slabs, one per thread, each with its own packing. Splitting
   // columns makes every thread pack all of A (m x k); splitting rows, all of B (k x n).
