@@ -32,8 +32,13 @@ struct GemmKernels {
   void (*pack_a)(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* out);
   // Packs B[0:kc, 0:nc] (element strides rs, cs) into NR-column micro-panels.
   void (*pack_b)(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, T* out);
-  // C[0:MR, 0:NR] (row stride rsc, unit column stride) = (accumulate ? C : 0) + Ap @ Bp.
-  void (*ukernel)(int64_t kc, const T* ap, const T* bp, T* c, int64_t rsc, bool accumulate);
+  // C[0:MR, 0:NR] (row stride rsc, unit column stride) = (accumulate ? C : 0) + A @ B, where
+  // B row p is NR contiguous values at b + p * ldb (a packed panel has ldb = NR) and
+  // A(i, p) = a[p * lda + i] (a packed panel has lda = MR; or a column-major matrix).
+  void (*ukernel)(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t rsc, bool accumulate);
+  // The same with A(i, p) = a[i * lda + p]: a row-major matrix read in place.
+  void (*ukernel_rows)(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t rsc,
+                       bool accumulate);
   // sum(a[i] * b[i]) over contiguous a, b.
   T (*dot)(int64_t n, const T* a, const T* b);
   // y[i] += alpha * x[i] over contiguous x, y.

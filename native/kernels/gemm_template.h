@@ -28,8 +28,12 @@ struct Blocks {
   static constexpr int NR = NV * W;
 
   // The register tile: MR x NR accumulators (MR * NV registers), one rank-1 update per k.
-  static void ukernel(int64_t kc, const T* TG_RESTRICT a, const T* TG_RESTRICT b, T* c, int64_t rsc,
-                      bool accumulate) {
+  // B row p is NR contiguous values at b + p * ldb (a packed panel: ldb = NR). A(i, p) is
+  // a[p * lda + i] (packed panel: lda = MR; a column-major matrix read in place) or, with
+  // ROWS, a[i * lda + p] (a row-major matrix read in place).
+  template <bool ROWS>
+  static void ukernel_t(int64_t kc, const T* TG_RESTRICT a, int64_t lda, const T* TG_RESTRICT b, int64_t ldb, T* c,
+                        int64_t rsc, bool accumulate) {
     reg acc[MR][NV];
     TG_GEMM_UNROLL for (int i = 0; i < MR; i++) {
       TG_GEMM_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = V::zero();
@@ -41,11 +45,11 @@ struct Blocks {
       reg bv[NV];
       TG_GEMM_UNROLL for (int v = 0; v < NV; v++) bv[v] = V::loadu(b + v * W);
       TG_GEMM_UNROLL for (int i = 0; i < MR; i++) {
-        reg ai = V::set1(a[i]);
+        reg ai = V::set1(ROWS ? a[i * lda] : a[i]);
         TG_GEMM_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = V::fma(ai, bv[v], acc[i][v]);
       }
-      a += MR;
-      b += NR;
+      a += ROWS ? 1 : lda;
+      b += ldb;
     }
     TG_GEMM_UNROLL for (int i = 0; i < MR; i++) {
       T* ci = c + i * rsc;
@@ -54,6 +58,13 @@ struct Blocks {
         V::storeu(ci + v * W, r);
       }
     }
+  }
+  static void ukernel(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t rsc, bool acc) {
+    ukernel_t<false>(kc, a, lda, b, ldb, c, rsc, acc);
+  }
+  static void ukernel_rows(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t rsc,
+                           bool acc) {
+    ukernel_t<true>(kc, a, lda, b, ldb, c, rsc, acc);
   }
 
   // A[0:mc, 0:kc] -> MR-row micro-panels (zero-padded to a multiple of MR rows).
@@ -151,7 +162,7 @@ GemmKernels<typename V::T> make_table(const char* isa) {
   using B = Blocks<V, MR, NV>;
   using L = Level1<V>;
   static_assert(MC % MR == 0 && NC % (NV * V::W) == 0, "cache blocks must hold whole micro-panels");
-  return GemmKernels<typename V::T>{isa, MR, B::NR, MC, KC, NC, &B::pack_a, &B::pack_b, &B::ukernel, &L::dot, &L::axpy};
+  return GemmKernels<typename V::T>{isa, MR, B::NR, MC, KC, NC, &B::pack_a, &B::pack_b, &B::ukernel, &B::ukernel_rows, &L::dot, &L::axpy};
 }
 
 #undef TG_GEMM_UNROLL

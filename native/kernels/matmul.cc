@@ -130,28 +130,70 @@ void merge_tile(const T* tile, int nrt, int64_t mr, int64_t nr, T* c, int64_t rs
     }
 }
 
-// C[0:mc, 0:nc] (+)= packed A block (mc x kc) @ packed B panel (kc x nc): the two loops
-// around the micro-kernel. Edge tiles (and C without unit column stride) go through a
-// local tile.
+// Where the micro-kernel reads one operand's micro-panels: packed buffers (contiguous and
+// zero-padded) or, for small problems, the matrix itself. The panel at offset x (x = ir for
+// A, jr for B) starts at base + x * step; ld is the micro-kernel's lda/ldb. Read in place,
+// the last partial panel would run off the matrix, so it alone is packed (edge).
 template <class T>
-void macro_kernel(const GemmKernels<T>& K, int64_t mc, int64_t nc, int64_t kc, const T* ap, const T* bp, T* c,
-                  int64_t rsc, int64_t csc, bool acc) {
+struct Panels {
+  const T* base = nullptr;
+  int64_t step = 0, ld = 0;
+  bool rows = false;        // A read in place, row-major: the ukernel_rows layout
+  const T* edge = nullptr;  // the last, partial panel, packed
+  int64_t edge_at = -1;     // its offset
+};
+
+// C[0:mc, 0:nc] (+)= A block (mc x kc) @ B panel (kc x nc): the two loops around the
+// micro-kernel. Edge tiles (and C without unit column stride) go through a local tile.
+template <class T>
+void macro_kernel(const GemmKernels<T>& K, int64_t mc, int64_t nc, int64_t kc, const Panels<T>& A,
+                  const Panels<T>& B, T* c, int64_t rsc, int64_t csc, bool acc) {
   const int64_t MR = K.mr, NR = K.nr;
   alignas(64) T tile[kMaxTile];
   for (int64_t jr = 0; jr < nc; jr += NR) {
     const int64_t nr = std::min(NR, nc - jr);
-    const T* bpanel = bp + jr * kc;
+    const bool b_edge = jr == B.edge_at;
+    const T* bpanel = b_edge ? B.edge : B.base + jr * B.step;
+    const int64_t ldb = b_edge ? NR : B.ld;
     for (int64_t ir = 0; ir < mc; ir += MR) {
       const int64_t mr = std::min(MR, mc - ir);
+      const bool a_edge = ir == A.edge_at;
+      const T* apanel = a_edge ? A.edge : A.base + ir * A.step;
+      const int64_t lda = a_edge ? MR : A.ld;
+      auto* kernel = A.rows && !a_edge ? K.ukernel_rows : K.ukernel;
       T* cij = c + ir * rsc + jr * csc;
       if (csc == 1 && mr == MR && nr == NR) {
-        K.ukernel(kc, ap + ir * kc, bpanel, cij, rsc, acc);
+        kernel(kc, apanel, lda, bpanel, ldb, cij, rsc, acc);
       } else {
-        K.ukernel(kc, ap + ir * kc, bpanel, tile, NR, false);
+        kernel(kc, apanel, lda, bpanel, ldb, tile, NR, false);
         merge_tile(tile, static_cast<int>(NR), mr, nr, cij, rsc, csc, acc);
       }
     }
   }
+}
+
+template <class T>
+Panels<T> packed_panels(const T* buf, int64_t kc, int64_t r) {
+  Panels<T> p;
+  p.base = buf;
+  p.step = kc;
+  p.ld = r;
+  return p;
+}
+
+thread_local Scratch t_edge_a, t_edge_b;
+
+// Reading an operand in place saves packing it, which matters when the whole product takes
+// microseconds. A is read in place while it is small (its rows then stay in L2, and few
+// pages are touched); B only while tiny: its panel rows are a stride apart, which beyond a
+// few KB costs L1 conflict misses that packing avoids (measured on Zen 3).
+template <class T>
+bool read_a_in_place(int64_t m, int64_t k, const Operands<T>& o) {
+  return (o.csa == 1 || o.rsa == 1) && double(m) * double(k) * sizeof(T) <= 256.0 * 1024;
+}
+template <class T>
+bool read_b_in_place(int64_t k, const Operands<T>& o) {
+  return o.csb == 1 && double(k) * double(o.rsb) * sizeof(T) <= 16.0 * 1024;
 }
 
 // The whole problem on the calling thread (also one slab of a split problem).
@@ -160,17 +202,50 @@ void gemm_serial(const GemmKernels<T>& K, int64_t m, int64_t n, int64_t k, const
   const int64_t kc_max = std::min<int64_t>(K.kc, k);
   const int64_t nc_max = std::min<int64_t>(K.nc, (n + K.nr - 1) / K.nr * K.nr);
   const int64_t mc_max = std::min<int64_t>(K.mc, (m + K.mr - 1) / K.mr * K.mr);
-  T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * static_cast<size_t>(kc_max * nc_max)));
-  T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * static_cast<size_t>(kc_max * mc_max)));
+  const bool direct_a = read_a_in_place(m, k, o);
+  const bool direct_b = read_b_in_place(k, o);
+  T* bp = direct_b ? nullptr : static_cast<T*>(t_pack_b.get(sizeof(T) * static_cast<size_t>(kc_max * nc_max)));
+  T* ap = direct_a ? nullptr : static_cast<T*>(t_pack_a.get(sizeof(T) * static_cast<size_t>(kc_max * mc_max)));
+  T* a_edge = direct_a ? static_cast<T*>(t_edge_a.get(sizeof(T) * static_cast<size_t>(kc_max * K.mr))) : nullptr;
+  T* b_edge = direct_b ? static_cast<T*>(t_edge_b.get(sizeof(T) * static_cast<size_t>(kc_max * K.nr))) : nullptr;
   for (int64_t jc = 0; jc < n; jc += K.nc) {
     const int64_t nc = std::min<int64_t>(K.nc, n - jc);
     for (int64_t pc = 0; pc < k; pc += K.kc) {
       const int64_t kc = std::min<int64_t>(K.kc, k - pc);
-      K.pack_b(kc, nc, o.b + pc * o.rsb + jc * o.csb, o.rsb, o.csb, bp);
+      const T* b = o.b + pc * o.rsb + jc * o.csb;
+      Panels<T> B;
+      if (direct_b) {
+        B.base = b;
+        B.step = 1;
+        B.ld = o.rsb;
+        if (nc % K.nr) {
+          B.edge_at = nc - nc % K.nr;
+          B.edge = b_edge;
+          K.pack_b(kc, nc % K.nr, b + B.edge_at, o.rsb, 1, b_edge);
+        }
+      } else {
+        K.pack_b(kc, nc, b, o.rsb, o.csb, bp);
+        B = packed_panels<T>(bp, kc, K.nr);
+      }
       for (int64_t ic = 0; ic < m; ic += K.mc) {
         const int64_t mc = std::min<int64_t>(K.mc, m - ic);
-        K.pack_a(mc, kc, o.a + ic * o.rsa + pc * o.csa, o.rsa, o.csa, ap);
-        macro_kernel(K, mc, nc, kc, ap, bp, o.c + ic * o.rsc + jc * o.csc, o.rsc, o.csc, accumulate || pc > 0);
+        const T* a = o.a + ic * o.rsa + pc * o.csa;
+        Panels<T> A;
+        if (direct_a) {
+          A.base = a;
+          A.rows = o.csa == 1;
+          A.step = A.rows ? o.rsa : 1;
+          A.ld = A.rows ? o.rsa : o.csa;
+          if (mc % K.mr) {
+            A.edge_at = mc - mc % K.mr;
+            A.edge = a_edge;
+            K.pack_a(mc % K.mr, kc, a + A.edge_at * o.rsa, o.rsa, o.csa, a_edge);
+          }
+        } else {
+          K.pack_a(mc, kc, a, o.rsa, o.csa, ap);
+          A = packed_panels<T>(ap, kc, K.mr);
+        }
+        macro_kernel(K, mc, nc, kc, A, B, o.c + ic * o.rsc + jc * o.csc, o.rsc, o.csc, accumulate || pc > 0);
       }
     }
   }
@@ -207,7 +282,8 @@ void gemm_shared_b(const GemmKernels<T>& K, int64_t m, int64_t n, int64_t k, con
         const int64_t ic = blk * block_rows, mc = std::min(block_rows, m - ic);
         T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * static_cast<size_t>(kc_max * block_rows)));
         K.pack_a(mc, kc, o.a + ic * o.rsa + pc * o.csa, o.rsa, o.csa, ap);
-        macro_kernel(K, mc, nc, kc, ap, bp, o.c + ic * o.rsc + jc * o.csc, o.rsc, o.csc, acc);
+        macro_kernel(K, mc, nc, kc, packed_panels<T>(ap, kc, K.mr), packed_panels<T>(bp, kc, K.nr),
+                     o.c + ic * o.rsc + jc * o.csc, o.rsc, o.csc, acc);
       });
     }
   }
