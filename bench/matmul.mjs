@@ -7,6 +7,10 @@
 // other processes on this shared machine hits both alike. Each block repeats the product
 // for about --ms milliseconds; the figure is the median block. Results are checked against
 // PyTorch's on the same inputs. Not a test: timings never fail anything.
+//
+// The right-hand columns divide by CPU time instead of wall time (GFLOP per CPU-second, i.e.
+// per busy core): on a machine shared with other work they show what each library gets out
+// of the time it is actually scheduled (threads that spin while waiting count as busy).
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as readline from 'node:readline';
@@ -51,10 +55,10 @@ for line in sys.stdin:
         c = a @ b
         print(" ".join(repr(float(v)) for v in (c.double().sum(), c[0, 0], c[n - 1, n - 1], c[n // 2, n // 3])), flush=True)
         continue
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for _ in range(count):
         a @ b
-    print(time.perf_counter() - t, flush=True)
+    print(time.perf_counter() - t, time.process_time() - c, flush=True)
 `;
 
 class PyTorch {
@@ -80,13 +84,15 @@ class PyTorch {
   }
 }
 
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const median = (xs) => (xs.length ? [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] : NaN);
 const gflops = (n, seconds, count) => (2 * n ** 3 * count) / seconds / 1e9;
 
+// [wall seconds, CPU seconds] for `count` products.
 function timeTensorgrad(a, b, count) {
-  const t = process.hrtime.bigint();
+  const t = process.hrtime.bigint(), c = process.cpuUsage();
   for (let i = 0; i < count; i++) a.matmul(b).dispose();
-  return Number(process.hrtime.bigint() - t) / 1e9;
+  const cpu = process.cpuUsage(c);
+  return [Number(process.hrtime.bigint() - t) / 1e9, (cpu.user + cpu.system) / 1e6];
 }
 
 const py = PyTorch.start();
@@ -94,19 +100,26 @@ let pyInfo = 'not available (/usr/bin/python3 cannot import torch)';
 if (py) pyInfo = `torch ${(await py.line()).split(' ').slice(1).join(', threads ')}`;
 console.log(`tensorgrad: float32 GEMM on ${N.gemmIsa()}, ${torch.getNumThreads()} threads; PyTorch: ${pyInfo}`);
 console.log(`blocks of ~${blockMs} ms, median of ${reps}, alternating\n`);
-console.log('     n   tensorgrad GFLOP/s   PyTorch GFLOP/s   ratio   max rel diff');
+console.log('                    GFLOP/s (wall)                GFLOP per CPU-second');
+console.log('     n   tensorgrad   PyTorch   ratio     tensorgrad   PyTorch   ratio   max rel diff');
 
 for (const n of sizes) {
   const [a, b] = inputs(n);
   // Calibrate the block length on tensorgrad, warm both up.
   let count = 1;
-  while (timeTensorgrad(a, b, count) < blockMs / 1000 / 4) count *= 2;
+  while (timeTensorgrad(a, b, count)[0] < blockMs / 1000 / 4) count *= 2;
   count *= 4;
-  const tg = [], pt = [];
+  const tg = [], pt = [], tgCpu = [], ptCpu = [];
   if (py) await py.ask('time', n, count);
   for (let r = 0; r < reps; r++) {
-    tg.push(gflops(n, timeTensorgrad(a, b, count), count));
-    if (py) pt.push(gflops(n, Number(await py.ask('time', n, count)), count));
+    const [wall, cpu] = timeTensorgrad(a, b, count);
+    tg.push(gflops(n, wall, count));
+    tgCpu.push(gflops(n, cpu, count));
+    if (py) {
+      const [pwall, pcpu] = (await py.ask('time', n, count)).split(' ').map(Number);
+      pt.push(gflops(n, pwall, count));
+      ptCpu.push(gflops(n, pcpu, count));
+    }
   }
   let diff = '';
   if (py) {
@@ -118,8 +131,8 @@ for (const n of sizes) {
     diff = Math.max(...got.map((g, i) => Math.abs(g - want[i]) / (i === 0 ? Math.abs(want[0]) + n * scale : scale)))
       .toExponential(1);
   }
-  const t = median(tg), p = py ? median(pt) : NaN;
-  console.log(`${String(n).padStart(6)}   ${t.toFixed(1).padStart(18)}   ${py ? p.toFixed(1).padStart(15) : '              -'}` +
-    `   ${py ? (t / p).toFixed(2).padStart(5) : '    -'}   ${diff}`);
+  const cols = (x, y) => `${x.toFixed(1).padStart(10)}   ${py ? y.toFixed(1).padStart(7) : '      -'}   ` +
+    `${py ? (x / y).toFixed(2).padStart(5) : '    -'}`;
+  console.log(`${String(n).padStart(6)}   ${cols(median(tg), median(pt))}     ${cols(median(tgCpu), median(ptCpu))}   ${diff}`);
 }
 if (py) py.stop();
