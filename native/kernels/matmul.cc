@@ -10,6 +10,8 @@
 //         for jr in nc step NR   B micro-panel kc x NR stays in L1 while ...
 //           for ir in mc step MR ... the A micro-panels stream past it
 //             C[MR x NR] (+)= Ap @ Bp      (registers)
+// Small operands are read in place instead of packed (see read_a_in_place): the micro-
+// kernels take a leading dimension, and only a partial edge panel is then packed.
 // Threads: mid-size problems split C into one slab per thread (rows or columns, whichever
 // duplicates less packing), each running the loops above on its own buffers, with no
 // synchronisation. Large ones pack each B panel once, together, then claim row blocks of C
