@@ -23,6 +23,9 @@
 namespace tg {
 namespace gemm_impl {
 
+// The largest MR x NR of any table (edge tiles go through a buffer of this size).
+constexpr int kMaxTile = 12 * 32;
+
 template <class T>
 struct GemmKernels {
   const char* isa;        // "avx512", "avx2", "portable"

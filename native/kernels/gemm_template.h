@@ -162,6 +162,7 @@ GemmKernels<typename V::T> make_table(const char* isa) {
   using B = Blocks<V, MR, NV>;
   using L = Level1<V>;
   static_assert(MC % MR == 0 && NC % (NV * V::W) == 0, "cache blocks must hold whole micro-panels");
+  static_assert(MR * NV * V::W <= kMaxTile, "raise kMaxTile");
   return GemmKernels<typename V::T>{isa, MR, B::NR, MC, KC, NC, &B::pack_a, &B::pack_b, &B::ukernel, &B::ukernel_rows, &L::dot, &L::axpy};
 }
 

@@ -12,10 +12,10 @@
 //             C[MR x NR] (+)= Ap @ Bp      (registers)
 // Small operands are read in place instead of packed (see read_a_in_place): the micro-
 // kernels take a leading dimension, and only a partial edge panel is then packed.
-// Threads: mid-size problems split C into one slab per thread (rows or columns, whichever
-// duplicates less packing), each running the loops above on its own buffers, with no
-// synchronisation. Large ones pack each B panel once, together, then claim row blocks of C
-// dynamically (gemm_shared_b).
+// Threads: C is split into one slab per thread (rows or columns, whichever duplicates less
+// packing), each running the loops above on its own buffers with no synchronisation --
+// unless that would duplicate a large packed operand: then each B panel is packed once, by
+// all threads, and row blocks of C are claimed dynamically (gemm_shared_b).
 // Vectors and matrix-vector products (m == 1 or n == 1) skip packing and run dot/axpy loops.
 #include "matmul.h"
 #include <algorithm>
@@ -33,6 +33,7 @@ namespace tg {
 namespace {
 
 using gemm_impl::GemmKernels;
+using gemm_impl::kMaxTile;
 
 // ---------------------------------------------------------------- choosing the ISA
 
@@ -41,7 +42,11 @@ enum class Isa { Portable = 0, Avx2 = 1, Avx512 = 2 };
 Isa cpu_isa() {
 #if TG_GEMM_X86
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) return Isa::Avx512;
+  // Every extension gemm_avx512.cc is compiled for (the compiler may use any of them, e.g.
+  // VL's EVEX forms of xmm moves), so Xeon Phi (F without BW/DQ/VL) takes the AVX2 path.
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma"))
+    return Isa::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
 #endif
   return Isa::Portable;
@@ -108,7 +113,6 @@ class Scratch {
 
 thread_local Scratch t_pack_a, t_pack_b;
 
-constexpr int kMaxTile = 12 * 32;  // the largest MR x NR of any kernel table
 
 // ---------------------------------------------------------------- the packed GEMM
 
@@ -293,8 +297,8 @@ void gemm_shared_b(const GemmKernels<T>& K, int64_t m, int64_t n, int64_t k, con
 
 // Below this many multiply-adds one thread is faster than waking another.
 constexpr double kParallelMacs = 64.0 * 64 * 64;
-// From here on (and with enough rows), pack B once for all threads: the two pool hand-offs
-// per KC step cost less than every thread packing all of B.
+// From here on, packing B once for all threads (two pool hand-offs per KC step) costs less
+// than every thread packing an operand of its own.
 constexpr double kSharedPackMacs = 256.0 * 256 * 256;
 
 template <class T>
@@ -304,13 +308,16 @@ void gemm_packed(int64_t m, int64_t n, int64_t k, const Operands<T>& o, bool acc
   const int threads = get_num_threads();
   const int64_t row_panels = (m + K.mr - 1) / K.mr, col_panels = (n + K.nr - 1) / K.nr;
   if (threads <= 1 || macs < kParallelMacs || (row_panels < 2 && col_panels < 2)) return gemm_serial(K, m, n, k, o, accumulate);
-  // Enough rows for several blocks per thread: share B and balance dynamically. (Otherwise,
-  // e.g. a batch of 64 rows times a weight matrix, two slabs without any hand-off win.)
-  if (macs >= kSharedPackMacs && m >= 2 * threads * K.mc) return gemm_shared_b(K, m, n, k, o, accumulate, threads);
+  // One slab per thread, each with its own packing: splitting columns makes every thread
+  // read all of A, splitting rows all of B. That is free for an operand read in place;
+  // otherwise each thread packs its own copy. When that copy would be large, pack B once,
+  // together, and claim row blocks dynamically instead.
+  const bool cols_free = col_panels >= 2 && read_a_in_place(m, k, o);
+  const bool rows_free = row_panels >= 2 && read_b_in_place(k, o);
+  if (!cols_free && !rows_free && macs >= kSharedPackMacs && row_panels >= 2 * threads)
+    return gemm_shared_b(K, m, n, k, o, accumulate, threads);
+  const bool split_cols = cols_free || (!rows_free && (m < n ? col_panels >= 2 : row_panels < 2));
 
-  // Mid-size: independent slabs, one per thread, each with its own packing. Splitting
-  // columns makes every thread pack all of A (m x k); splitting rows, all of B (k x n).
-  const bool split_cols = m < n ? col_panels >= 2 : row_panels < 2;
   const int64_t panels = split_cols ? col_panels : row_panels;
   const int64_t parts = std::min<int64_t>(threads, panels);
   parallel_for(parts, 1, [&](int64_t p0, int64_t p1) {
