@@ -51,12 +51,15 @@ struct Blocks {
       a += ROWS ? 1 : lda;
       b += ldb;
     }
-    TG_GEMM_UNROLL for (int i = 0; i < MR; i++) {
-      T* ci = c + i * rsc;
-      TG_GEMM_UNROLL for (int v = 0; v < NV; v++) {
-        reg r = accumulate ? V::add(acc[i][v], V::loadu(ci + v * W)) : acc[i][v];
-        V::storeu(ci + v * W, r);
+    // All loads of C before any store: with rows a multiple of 4 KiB apart, a load after a
+    // store to another row would wait on a false (4K-aliasing) dependency.
+    if (accumulate) {
+      TG_GEMM_UNROLL for (int i = 0; i < MR; i++) {
+        TG_GEMM_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = V::add(acc[i][v], V::loadu(c + i * rsc + v * W));
       }
+    }
+    TG_GEMM_UNROLL for (int i = 0; i < MR; i++) {
+      TG_GEMM_UNROLL for (int v = 0; v < NV; v++) V::storeu(c + i * rsc + v * W, acc[i][v]);
     }
   }
   static void ukernel(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t rsc, bool acc) {
