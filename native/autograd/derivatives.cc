@@ -336,9 +336,12 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {needs_input_grad(0) ? zeros_like(g) : Tensor(), needs_input_grad(1) ? to_dtype(g, dtype) : Tensor()};
 
     // ------------------------------------------------------------ linear algebra
+    // Saved: slot 0 = the first operand (kept only if the second wants a gradient),
+    // slot 1 = the second (kept only if the first does); see save_operands in linalg.cc.
+    // Transposes are views: the GEMM reads them in place.
     case OpKind::Mm: {
       Tensor a = saved_at(0), b = saved_at(1);
-      return {needs_input_grad(0) ? mm(g, b.defined() ? transpose(b, 0, 1) : b) : Tensor(),
+      return {needs_input_grad(0) ? mm(g, transpose(b, 0, 1)) : Tensor(),
               needs_input_grad(1) ? mm(transpose(a, 0, 1), g) : Tensor()};
     }
     case OpKind::Bmm: {
@@ -352,7 +355,7 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
     }
     case OpKind::Dot: {
       Tensor a = saved_at(0), b = saved_at(1);
-      return {needs_input_grad(0) ? mul(b, g) : Tensor(), needs_input_grad(1) ? mul(a, g) : Tensor()};
+      return {needs_input_grad(0) ? mul(g, b) : Tensor(), needs_input_grad(1) ? mul(g, a) : Tensor()};
     }
   }
   return {};
