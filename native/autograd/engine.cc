@@ -66,6 +66,39 @@ Tensor validate_grad(Tensor g, const InputMeta& meta, Node* producer, size_t ind
   return g;
 }
 
+// Anomaly mode: PyTorch's "Error detected in X. Traceback of forward call ..." text, which
+// PyTorch prints as a warning just before the error; here it is appended to the error itself.
+std::string anomaly_note(Node* n) {
+  std::string t = n->trace.empty() ? std::string("  (no forward trace was recorded for this node)") : n->trace;
+  return str("\n\nError detected in ", n->name(), ". Traceback of forward call that caused the error:\n", t);
+}
+
+// Whether a floating-point gradient holds a NaN (anomaly mode's check of each node's output).
+bool has_nan(const Tensor& g) {
+  if (!is_floating(g.dtype()) || g.numel() == 0) return false;
+  Tensor c = ops::contiguous(ops::to_dtype(ops::detach(g), DType::Float64));
+  const double* p = c.data<double>();
+  for (int64_t i = 0; i < c.numel(); i++)
+    if (p[i] != p[i]) return true;
+  return false;
+}
+
+// Runs a node's derivative; in anomaly mode, an error it raises gets the node's forward
+// trace, and NaN in any output gradient is an error (PyTorch's engine does the same).
+std::vector<Tensor> apply_node(Node* n, std::vector<Tensor>&& in) {
+  if (!AnomalyMode::enabled()) return n->apply(std::move(in));
+  std::vector<Tensor> out;
+  try {
+    out = n->apply(std::move(in));
+  } catch (const Error& e) {
+    throw Error(e.kind, e.what() + anomaly_note(n));
+  }
+  for (size_t i = 0; i < out.size(); i++)
+    if (out[i].defined() && has_nan(out[i]))
+      fail(ErrorKind::Error, str("Function '", n->name(), "' returned nan values in its ", i, "th output.", anomaly_note(n)));
+  return out;
+}
+
 // Runs a tensor hook; checks that a replacement keeps the gradient's size and type.
 Tensor run_hook(TensorHook& hook, const Tensor& g) {
   Tensor r = hook.call(g);
@@ -284,7 +317,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     } else if (applies) {
       bool any = false;
       for (auto& g : in) any = any || g.defined();
-      if (any) out = n->apply(std::move(in));
+      if (any) out = apply_node(n, std::move(in));
       if (!opts.keep_graph) {
         n->release_variables();
         n->released = true;
