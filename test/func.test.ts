@@ -179,4 +179,18 @@ describe('jacobian and hessian', () => {
     close(flat(H2), flat(H3), 1e-12);
     close(flat(H2), fdJacobian((v: any) => torch.func.grad(q)(v), T([1.5, -0.5])), 1e-6);
   });
+
+  it('hessian with several argnums gives the nested blocks; jacobian of an array-valued f', () => {
+    // f(a, b) = sum(a^2 b): d2/da2 = diag(2b), d2/dadb = diag(2a), d2/db2 = 0
+    const fab = (a: any, b: any) => a.pow(2).mul(b).sum();
+    const [[Haa, Hab], [Hba, Hbb]] = torch.func.hessian(fab, [0, 1])(T([1, 2]), T([3, 4]));
+    close(flat(Haa), [6, 0, 0, 8]);
+    close(flat(Hab), [2, 0, 0, 4]);
+    close(flat(Hba), [2, 0, 0, 4]);
+    close(flat(Hbb), [0, 0, 0, 0]);
+    const [J1, J2] = torch.func.jacobian((x: any) => [x.mul(2), x.sum()])(T([1, 2]));
+    close(flat(J1), [2, 0, 0, 2]);
+    expect(J2.shape).toEqual([2]);
+    close(flat(J2), [1, 1]);
+  });
 });

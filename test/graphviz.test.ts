@@ -108,3 +108,17 @@ describe('toSVG', () => {
     expect(svg).toContain('&lt;y &amp; z&gt;');
   });
 });
+
+describe('examples/graph.mjs', () => {
+  it('prints the DOT text and writes the SVG', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const root = path.join(__dirname, '..');
+    const out = execFileSync(process.execPath, [path.join(root, 'examples', 'graph.mjs')], { cwd: root, encoding: 'utf8' });
+    expect(out).toContain('n0 [label="SigmoidBackward0"];');
+    expect(out).toContain('[label="w\\n(2)", fillcolor=lightblue, class=leaf];');
+    const svg = fs.readFileSync(path.join(root, 'examples', 'out', 'graph.svg'), 'utf8');
+    expect(svg).toContain('>DotBackward0</text>');
+  });
+});

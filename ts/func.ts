@@ -170,7 +170,7 @@ export function jvp(f: Fn, primals: Tensor[], tangents: Tensor[]): [any, any] {
 /**
  * jacobian(f, argnums = 0)(...args): the Jacobian of f at args by reverse mode, one vjp per
  * output element (torch.func.jacrev). Shape: [...out.shape, ...arg.shape]; an array of
- * Jacobians when argnums is an array.
+ * Jacobians when argnums is an array, and one entry per output when f returns an array.
  */
 export function jacobian(f: Fn, argnums: Argnums = 0): (...args: any[]) => any {
   if (typeof f !== 'function') throw new TypeError('jacobian: expected f to be a function');
@@ -183,16 +183,20 @@ export function jacobian(f: Fn, argnums: Argnums = 0): (...args: any[]) => any {
       for (const i of nums) inner[i] = enter(asTensor(args[i], who, i));
       const ins = nums.map((i) => inner[i] as Tensor);
       const out = f(...inner);
-      if (!(out instanceof Tensor)) throw new TypeError(`${who}: Expected f to return a Tensor, got ${typeof out}`);
-      const n = out.numel();
-      const rows: Tensor[][] = ins.map(() => []);
-      const basis = eye(Math.max(n, 1), { dtype: out.dtype });
-      for (let k = 0; k < n; k++) {
-        const cot = basis.select(0, k).reshape(out.shape);
-        gradsOf(out, ins, cot).forEach((g, j) => rows[j].push(g));
-      }
-      const jacs = ins.map((x, j) => (n === 0 ? zerosLike(x).reshape([...out.shape, ...x.shape]) : stack(rows[j]).reshape([...out.shape, ...x.shape])));
-      return leave(Array.isArray(argnums) ? jacs : jacs[0], outer);
+      const outs: Tensor[] = Array.isArray(out) ? out : [out];
+      outs.forEach((o, m) => {
+        if (!(o instanceof Tensor)) throw new TypeError(`${who}: Expected f to return a Tensor or an array of Tensors, got ${typeof o} at ${m}`);
+      });
+      // One vjp per element of each output, with a one-hot cotangent; rows stacked.
+      const perOut = outs.map((o) => {
+        const n = o.numel();
+        const rows: Tensor[][] = ins.map(() => []);
+        const basis = eye(Math.max(n, 1), { dtype: o.dtype });
+        for (let k = 0; k < n; k++) gradsOf(o, ins, basis.select(0, k).reshape(o.shape)).forEach((g, j) => rows[j].push(g));
+        const jacs = ins.map((x, j) => (n === 0 ? zerosLike(x).reshape([...o.shape, ...x.shape]) : stack(rows[j]).reshape([...o.shape, ...x.shape])));
+        return Array.isArray(argnums) ? jacs : jacs[0];
+      });
+      return leave(Array.isArray(out) ? perOut : perOut[0], outer);
     });
   };
 }
@@ -200,7 +204,10 @@ export function jacobian(f: Fn, argnums: Argnums = 0): (...args: any[]) => any {
 /** jacrev: torch.func's name for the reverse-mode Jacobian. */
 export const jacrev = jacobian;
 
-/** hessian(f, argnums = 0)(...args): the Jacobian of the Jacobian of scalar f. */
+/**
+ * hessian(f, argnums = 0)(...args): the Jacobian of the Jacobian of scalar f. With an array
+ * of argnums, H[i][j] is the block ∂²f/∂args[i]∂args[j], as torch.func.hessian nests them.
+ */
 export function hessian(f: Fn, argnums: Argnums = 0): (...args: any[]) => any {
   return jacobian(jacobian(f, argnums), argnums);
 }
