@@ -24,7 +24,7 @@ function checkArgnums(argnums: Argnums, n: number, who: string): number[] {
   return list.map((a) => {
     if (!Number.isInteger(a)) throw new TypeError(`${who}: argnums must be int or Tuple[int, ...], got ${typeof a}`);
     const i = a < 0 ? a + n : a;
-    if (i < 0 || i >= n) throw new RangeError(`${who}: Got argnums=${a}, but only ${n} positional inputs`);
+    if (i < 0 || i >= n) throw new Error(`Got argnum=${a}, but only ${n} positional inputs`); // functorch's text
     return i;
   });
 }
