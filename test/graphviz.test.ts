@@ -90,16 +90,27 @@ describe('toSVG', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect((svg.match(/<g class="node /g) ?? []).length).toBe(6);
-    expect((svg.match(/<line class="edge"/g) ?? []).length).toBe(5);
+    expect((svg.match(/<path class="edge"/g) ?? []).length).toBe(5);
     expect((svg.match(/class="node leaf"/g) ?? []).length).toBe(2);
     expect(svg).toContain('>SigmoidBackward0</text>');
-    // Every arrow points downwards (longest-path layering).
-    for (const m of svg.matchAll(/<line class="edge" x1="[^"]+" y1="([^"]+)" x2="[^"]+" y2="([^"]+)"/g)) {
-      expect(Number(m[2])).toBeGreaterThan(Number(m[1]));
+    // Every segment of every arrow points downwards (longest-path layering).
+    for (const m of svg.matchAll(/<path class="edge" d="([^"]+)"/g)) {
+      const ys = [...m[1].matchAll(/[ML] [\d.]+ ([\d.]+)/g)].map((p) => Number(p[1]));
+      for (let i = 1; i < ys.length; i++) expect(ys[i]).toBeGreaterThanOrEqual(ys[i - 1]);
+      expect(ys[ys.length - 1]).toBeGreaterThan(ys[0]);
     }
     const rootY = Number(/class="node root"><rect x="[^"]+" y="([^"]+)"/.exec(svg)![1]);
     const ys = [...svg.matchAll(/<g class="node \w+"><rect x="[^"]+" y="([^"]+)"/g)].map((m) => Number(m[1]));
     expect(rootY).toBe(Math.max(...ys));
+  });
+
+  it('routes an arrow that spans several layers through waypoints, around the boxes', () => {
+    const w = torch.tensor([1, 2], { requiresGrad: true });
+    const y = w.mul(2).exp().sum().add(w.pow(2).sum()); // w feeds a deep and a shallow branch
+    const svg = torch.autograd.toSVG(y);
+    const paths = [...svg.matchAll(/<path class="edge" d="([^"]+)"/g)].map((m) => m[1].split(/ [ML] |^M /).filter(Boolean).length);
+    expect(Math.max(...paths)).toBeGreaterThan(2);
+    expect((svg.match(/<g class="node /g) ?? []).length).toBe(torch.autograd.graphOf(y).nodes.length);
   });
 
   it('escapes XML in names', () => {

@@ -181,58 +181,82 @@ export function layersOf(g: Graph): Map<string, number> {
 }
 
 /**
- * An SVG picture of the graph behind `y`, laid out here: longest-path layers from the root
- * (drawn at the bottom), boxes ordered in each layer by the mean position of their
- * consumers, and straight arrows labelled with tensor shapes.
+ * An SVG picture of the graph behind `y`, laid out here (a small Sugiyama layout):
+ * longest-path layers from the root (drawn at the bottom); an arrow that spans several
+ * layers is routed through invisible waypoints, one per layer it crosses, so it bends
+ * around boxes instead of crossing them; each row is ordered by the mean position of what
+ * it feeds below it; arrows are labelled with tensor shapes.
  */
 export function toSVG(y: Tensor, opts: GraphOptions = {}): string {
   const g = graphOf(y, opts);
   const layer = layersOf(g);
   const named = opts.params !== undefined;
-  const charW = 7, lineH = 14, padX = 10, padY = 6, rowGap = 46, colGap = 24, margin = 20;
-  const boxes = new Map<string, { x: number; y: number; w: number; h: number; lines: string[]; node: GraphNode }>();
-  const depth = Math.max(0, ...layer.values());
-  const rows: GraphNode[][] = Array.from({ length: depth + 1 }, () => []);
-  for (const n of g.nodes) rows[layer.get(n.id) ?? 0].push(n);
+  const charW = 7, lineH = 14, padX = 10, padY = 6, rowGap = 46, colGap = 24, margin = 20, wayW = 8;
 
-  // Order each row by the mean x of the consumers below it (rows placed bottom-up).
-  const consumersOf = new Map<string, string[]>();
-  for (const e of g.edges) (consumersOf.get(e.from) ?? consumersOf.set(e.from, []).get(e.from)!).push(e.to);
-  const rowH = (r: GraphNode[]) => Math.max(...r.map((n) => nodeLabel(n, named).split('\n').length)) * lineH + 2 * padY;
+  interface Item { id: string; node?: GraphNode; lines: string[]; w: number; h: number; x: number; y: number; row: number }
+  const items = new Map<string, Item>();
+  const depth = Math.max(0, ...layer.values());
+  const rows: Item[][] = Array.from({ length: depth + 1 }, () => []);
+  const add = (it: Item) => {
+    items.set(it.id, it);
+    rows[it.row].push(it);
+  };
+  for (const n of g.nodes) {
+    const lines = nodeLabel(n, named).split('\n');
+    add({ id: n.id, node: n, lines, w: Math.max(...lines.map((l) => l.length)) * charW + 2 * padX, h: lines.length * lineH + 2 * padY, x: 0, y: 0, row: layer.get(n.id) ?? 0 });
+  }
+  // Each edge becomes a chain of segments through waypoints (from is the higher layer).
+  const chains: { ids: string[]; shape?: number[] }[] = [];
+  g.edges.forEach((e, k) => {
+    const ids = [e.from];
+    for (let r = layer.get(e.from)! - 1; r > layer.get(e.to)!; r--) {
+      const id = `w${k}_${r}`;
+      add({ id, lines: [], w: wayW, h: 0, x: 0, y: 0, row: r });
+      ids.push(id);
+    }
+    ids.push(e.to);
+    chains.push({ ids, shape: e.shape });
+  });
+  const below = new Map<string, string[]>(); // item -> the items its segments lead to
+  for (const c of chains)
+    for (let i = 0; i + 1 < c.ids.length; i++) (below.get(c.ids[i]) ?? below.set(c.ids[i], []).get(c.ids[i])!).push(c.ids[i + 1]);
+
+  // Place rows from the root upwards, each ordered by the mean centre of what it feeds.
   let width = 0;
   const rowWidths: number[] = [];
   for (let r = 0; r <= depth; r++) {
     const row = rows[r];
     if (r > 0) {
-      const key = (n: GraphNode) => {
-        const cs = (consumersOf.get(n.id) ?? []).map((c) => boxes.get(c)).filter((b) => b);
-        return cs.length ? cs.reduce((s, b) => s + b!.x + b!.w / 2, 0) / cs.length : 0;
+      const key = (it: Item) => {
+        const cs = (below.get(it.id) ?? []).map((c) => items.get(c)!);
+        return cs.length ? cs.reduce((s, b) => s + b.x + b.w / 2, 0) / cs.length : 0;
       };
-      row.sort((a, b) => key(a) - key(b));
+      const keys = new Map(row.map((it) => [it.id, key(it)]));
+      row.sort((a, b) => keys.get(a.id)! - keys.get(b.id)!);
     }
     let x = 0;
-    for (const n of row) {
-      const lines = nodeLabel(n, named).split('\n');
-      const w = Math.max(...lines.map((l) => l.length)) * charW + 2 * padX;
-      boxes.set(n.id, { x, y: 0, w, h: lines.length * lineH + 2 * padY, lines, node: n });
-      x += w + colGap;
+    for (const it of row) {
+      it.x = x;
+      x += it.w + colGap;
     }
-    rowWidths[r] = x - colGap;
+    rowWidths[r] = Math.max(0, x - colGap);
     width = Math.max(width, rowWidths[r]);
   }
   // Centre each row, and stack rows top (deepest layer) to bottom (root).
+  const rowH = (r: number) => Math.max(lineH, ...rows[r].map((it) => it.h));
   let top = margin;
   const rowTop: number[] = [];
   for (let r = depth; r >= 0; r--) {
     rowTop[r] = top;
-    top += rowH(rows[r]) + rowGap;
+    top += rowH(r) + rowGap;
   }
   for (let r = 0; r <= depth; r++) {
     const shift = margin + (width - rowWidths[r]) / 2;
-    for (const n of rows[r]) {
-      const b = boxes.get(n.id)!;
-      b.x += shift;
-      b.y = rowTop[r];
+    for (const it of rows[r]) {
+      it.x += shift;
+      // Waypoints span their row's height, so a routed arrow runs straight through it.
+      it.y = rowTop[r];
+      if (!it.node) it.h = rowH(r);
     }
   }
   const W = width + 2 * margin;
@@ -245,16 +269,25 @@ export function toSVG(y: Tensor, opts: GraphOptions = {}): string {
       '<path d="M 0 0 L 10 5 L 0 10 z" fill="#333"/></marker></defs>',
     `<rect width="${W}" height="${H}" fill="white"/>`,
   ];
-  for (const e of g.edges) {
-    const a = boxes.get(e.from)!, b = boxes.get(e.to)!;
-    const x1 = a.x + a.w / 2, y1 = a.y + a.h, x2 = b.x + b.w / 2, y2 = b.y;
-    out.push(`<line class="edge" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="#333" marker-end="url(#arrow)"/>`);
-    if (e.shape) out.push(`<text x="${(x1 + x2) / 2 + 4}" y="${(y1 + y2) / 2 + 4}" font-size="9" fill="#555">${xmlEscape(shapeText(e.shape))}</text>`);
+  for (const c of chains) {
+    // Points: out of the bottom of each item, into the top of the next.
+    const pts: [number, number][] = [];
+    c.ids.forEach((id, i) => {
+      const it = items.get(id)!;
+      const cx = it.x + it.w / 2;
+      if (i > 0) pts.push([cx, it.y]);
+      if (i + 1 < c.ids.length) pts.push([cx, it.y + it.h]);
+    });
+    const [x1, y1] = pts[0], [x2, y2] = pts[1];
+    const d = pts.map(([px, py], i) => `${i ? 'L' : 'M'} ${px} ${py}`).join(' ');
+    out.push(`<path class="edge" d="${d}" fill="none" stroke="#333" marker-end="url(#arrow)"/>`);
+    if (c.shape) out.push(`<text x="${(x1 + x2) / 2 + 4}" y="${(y1 + y2) / 2 + 4}" font-size="9" fill="#555">${xmlEscape(shapeText(c.shape))}</text>`);
   }
-  for (const b of boxes.values()) {
-    out.push(`<g class="node ${b.node.kind}"><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="4" fill="${fill(b.node)}" stroke="#333"/>`);
-    b.lines.forEach((l, i) => {
-      out.push(`<text x="${b.x + b.w / 2}" y="${b.y + padY + (i + 1) * lineH - 3}" text-anchor="middle">${xmlEscape(l)}</text>`);
+  for (const it of items.values()) {
+    if (!it.node) continue;
+    out.push(`<g class="node ${it.node.kind}"><rect x="${it.x}" y="${it.y}" width="${it.w}" height="${it.h}" rx="4" fill="${fill(it.node)}" stroke="#333"/>`);
+    it.lines.forEach((l, i) => {
+      out.push(`<text x="${it.x + it.w / 2}" y="${it.y + padY + (i + 1) * lineH - 3}" text-anchor="middle">${xmlEscape(l)}</text>`);
     });
     out.push('</g>');
   }
