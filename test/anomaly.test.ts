@@ -115,6 +115,20 @@ describe('setDetectAnomaly / detectAnomaly', () => {
     expect(e3.message).toContain('Error detected in SqrtBackward0');
   });
 
+  it('a node recorded by a createGraph backward carries the forward trace that induced it', () => {
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    const e = errorOf(() =>
+      torch.autograd.detectAnomaly(() => {
+        const y = x.mul(x).sum(); // the forward call behind the first derivative's graph
+        const [g] = torch.autograd.grad(y, x, { createGraph: true });
+        torch.autograd.grad(g, x, { gradOutputs: torch.tensor([NaN, 1]) });
+      }),
+    );
+    expect(e.message).toMatch(/^Function '\w+Backward0' returned nan values in its 0th output\./);
+    expect(e.message).toContain('Traceback of forward call that induced the previous calculation:');
+    expect(e.message).toMatch(/anomaly\.test\.ts:\d+/);
+  });
+
   it('ops outside anomaly mode pay nothing: the native entry points are unwrapped again', () => {
     const before = { ...N };
     torch.autograd.setDetectAnomaly(true);

@@ -83,6 +83,16 @@ bool has_nan(const Tensor& g) {
   return false;
 }
 
+// Anomaly mode with createGraph: a node recorded while running n's derivative (or summing
+// its result into a buffer) points back to n's forward call, as PyTorch's "Traceback of
+// forward call that induced the previous calculation".
+void inherit_trace(const Tensor& g, Node* n) {
+  Node* made = g.defined() ? g.grad_fn() : nullptr;
+  if (made && made != n && made->trace.empty() && !n->trace.empty())
+    made->trace = str("  (recorded by the backward of ", n->name(),
+                      ")\nTraceback of forward call that induced the previous calculation:\n", n->trace);
+}
+
 // Runs a node's derivative; in anomaly mode, an error it raises gets the node's forward
 // trace, and NaN in any output gradient is an error (PyTorch's engine does the same).
 std::vector<Tensor> apply_node(Node* n, std::vector<Tensor>&& in) {
@@ -328,8 +338,11 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
       Edge& e = n->next_edges[i];
       if (!e.fn) continue;
       Node* next = e.fn.get();
-      if (i < out.size() && out[i].defined())
-        accumulate_into(buffers[next], e.input_nr, validate_grad(out[i], next->input_meta[e.input_nr], n, i));
+      if (i < out.size() && out[i].defined()) {
+        std::vector<Tensor>& buf = buffers[next];
+        accumulate_into(buf, e.input_nr, validate_grad(out[i], next->input_meta[e.input_nr], n, i));
+        if (AnomalyMode::enabled()) inherit_trace(buf[e.input_nr], n);
+      }
       if (--deps[next] == 0 && should_visit(next)) ready.push({next});
     }
   }
