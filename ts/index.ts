@@ -21,3 +21,7 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number {
   return N.getNumThreads();
 }
+export * as func from './func';
+export { profile } from './profile';
+export type { Profile, ProfiledOp } from './profile';
+export { isAnomalyEnabled } from './anomaly';
