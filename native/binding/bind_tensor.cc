@@ -23,7 +23,8 @@ TG_FN(adopt_pending) {
   TG_CHECK(s < tab.items.size() && tab.items[s], "internal: bad pending slot");
   napi_add_finalizer(info.Env(), info[0], reinterpret_cast<void*>(static_cast<uintptr_t>(s)),
                      [](node_api_basic_env, void* data, void*) {
-                       state().tensors.release_slot(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
+                       if (state_alive())
+                         state().tensors.release_slot(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
                      },
                      nullptr, nullptr);
   return info.Env().Undefined();

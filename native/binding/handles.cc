@@ -30,6 +30,7 @@ uint32_t slot_of(const Napi::CallbackInfo& info, size_t i, const char* what) {
 }  // namespace
 
 State& state() { return *t_state; }
+bool state_alive() { return t_state != nullptr; }
 
 void init_state(napi_env env) {
   t_state = new State();

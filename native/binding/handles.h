@@ -58,6 +58,8 @@ struct State {
 };
 
 State& state();
+// False once the environment is being torn down (finalizers that run late must check it).
+bool state_alive();
 void init_state(napi_env env);
 
 // The tensor behind argument i (a slot id); TypeError for non-numbers, Error when disposed.
