@@ -234,9 +234,11 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
     }
     case OpKind::MaxAll: {
       // max()/min()/amax/amin: the gradient is split evenly among the elements equal to the
-      // result (NaN counts as equal to a NaN result), as PyTorch does.
+      // result, as PyTorch does. b1 (max()/min()): a NaN input counts as equal to a NaN
+      // result; amax/amin compare with == only, so a NaN result gives NaN gradients.
       Tensor x = saved_at(0), out = restore_dims(saved_at(1), shape, dims, b0);
-      Tensor hit = add(mask_of(compare(CmpOp::Eq, x, out), g), mul(nan_mask(x, g), nan_mask(out, g)));
+      Tensor hit = mask_of(compare(CmpOp::Eq, x, out), g);
+      if (b1) hit = add(hit, mul(nan_mask(x, g), nan_mask(out, g)));
       Tensor count = sum(hit, dims, true);
       return {mul(div(restore_dims(g, shape, dims, b0), count), hit)};
     }
@@ -288,9 +290,12 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
         Tensor out = saved_at(1);
         gv = where(compare(CmpOp::Eq, out, sc(0)), zeros_like(out), div(g, mul(out, sc(2))));
       }
+      const double dof = s0 - static_cast<double>(i0);
+      // A 0-d input with no degrees of freedom: PyTorch 1.13 gives g * inf (not inf * 0).
+      if (shape.empty() && dof <= 0) return {mul(gv, sc(INFINITY))};
       gv = restore_dims(gv, shape, dims, b0);
       Tensor centered = sub(x, mean(x, dims, true));
-      return {mul(mul(gv, sc(2.0 / (s0 - static_cast<double>(i0)))), centered)};
+      return {mul(mul(gv, sc(2.0 / dof)), centered)};
     }
     case OpKind::LogSumExp: {
       Tensor x = saved_at(0), out = restore_dims(saved_at(1), shape, dims, b0);

@@ -55,8 +55,15 @@ class Pool {
 
   void start_workers() {
     if (!workers_.empty() || size_ <= 1) return;
-    quit_ = false;
-    for (int i = 1; i < size_; i++) workers_.emplace_back([this] { loop(); });
+    uint64_t gen;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      quit_ = false;
+      gen = generation_;
+    }
+    // Each worker starts from the generation current at its spawn, so that a job posted
+    // before the thread first runs is not missed.
+    for (int i = 1; i < size_; i++) workers_.emplace_back([this, gen] { loop(gen); });
   }
 
   void stop() {
@@ -70,16 +77,12 @@ class Pool {
     workers_.clear();
   }
 
-  void loop() {
-    uint64_t seen = 0;
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      seen = generation_;
-    }
+  void loop(uint64_t seen) {
     while (true) {
       {
         std::unique_lock<std::mutex> lk(mu_);
-        cv_.wait(lk, [&] { return generation_ != seen; });
+        // quit_ is checked too: stop() may run before a new thread first waits.
+        cv_.wait(lk, [&] { return generation_ != seen || quit_; });
         seen = generation_;
         if (quit_) return;
       }

@@ -57,7 +57,9 @@ void check_nonempty_dims(const char* op, const Tensor& a, const Dims& dims) {
 
 void check_float(bool ok, const char* msg) { TG_CHECK(ok, msg); }
 
-Tensor minmax_reduce(const Tensor& a, const Dims& dims, bool keepdim, bool is_max, const char* name) {
+// nan_aware: max()/min() (MaxBackward1) send the gradient to NaN inputs when the result is
+// NaN; amax/amin compare with == only, so a NaN result gives NaN gradients (as PyTorch).
+Tensor minmax_reduce(const Tensor& a, const Dims& dims, bool keepdim, bool is_max, const char* name, bool nan_aware) {
   Reduction r = reduction_of(a, dims, keepdim);
   Tensor acc = Tensor::empty(r.keep, a.dtype());
   minmax_kernel(acc, a, r.mask, is_max);
@@ -66,9 +68,10 @@ Tensor minmax_reduce(const Tensor& a, const Dims& dims, bool keepdim, bool is_ma
     n->shape = a.shape();
     n->dims = dims;
     n->b0 = keepdim;
+    n->b1 = nan_aware;
     n->save(a);
+    set_history(out, n);  // before saving the output: the saved copy must know it requires grad
     n->save(out, true);
-    set_history(out, n);
   }
   return out;
 }
@@ -129,8 +132,8 @@ Tensor var_std(const Tensor& a, const Dims& dims, int64_t correction, bool keepd
     n->i0 = correction;
     n->s0 = static_cast<double>(r.count);
     n->save(a);
+    set_history(out, n);  // before saving the output: the saved copy must know it requires grad
     if (is_std) n->save(out, true);
-    set_history(out, n);
   }
   return out;
 }
@@ -148,8 +151,8 @@ Tensor softmax_like(const Tensor& a, int64_t dim, bool log) {
   if (auto n = record(log ? OpKind::LogSoftmax : OpKind::Softmax, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0",
                       {&a})) {
     n->i0 = d;
+    set_history(out, n);  // before saving the output: the saved copy must know it requires grad
     n->save(out, true);
-    set_history(out, n);
   }
   return out;
 }
@@ -214,27 +217,27 @@ Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
     n->dims = dims;
     n->b0 = dim ? keepdim : false;
     n->save(a);
+    set_history(out, n);  // before saving the output: the saved copy must know it requires grad
     n->save(out, true);
-    set_history(out, n);
   }
   return out;
 }
 
 Tensor amax(const Tensor& a, const Dims& dims, bool keepdim) {
   check_nonempty_dims("amax", a, dims);
-  return minmax_reduce(a, dims, keepdim, true, "AmaxBackward0");
+  return minmax_reduce(a, dims, keepdim, true, "AmaxBackward0", false);
 }
 Tensor amin(const Tensor& a, const Dims& dims, bool keepdim) {
   check_nonempty_dims("amin", a, dims);
-  return minmax_reduce(a, dims, keepdim, false, "AminBackward0");
+  return minmax_reduce(a, dims, keepdim, false, "AminBackward0", false);
 }
 Tensor max_all(const Tensor& a) {
   check_nonempty_dims("max", a, {});
-  return minmax_reduce(a, {}, false, true, "MaxBackward1");
+  return minmax_reduce(a, {}, false, true, "MaxBackward1", true);
 }
 Tensor min_all(const Tensor& a) {
   check_nonempty_dims("min", a, {});
-  return minmax_reduce(a, {}, false, false, "MinBackward1");
+  return minmax_reduce(a, {}, false, false, "MinBackward1", true);
 }
 
 std::pair<Tensor, Tensor> max_dim(const Tensor& a, int64_t dim, bool keepdim) { return minmax_dim(a, dim, keepdim, true); }
@@ -256,8 +259,8 @@ Tensor norm(const Tensor& a, double p, const Dims& dims, bool keepdim) {
     n->b0 = keepdim;
     n->s0 = p;
     n->save(a);
+    set_history(out, n);  // before saving the output: the saved copy must know it requires grad
     n->save(out, true);
-    set_history(out, n);
   }
   return out;
 }
@@ -281,8 +284,8 @@ Tensor logsumexp(const Tensor& a, const Dims& dims, bool keepdim) {
     n->dims = dims;
     n->b0 = keepdim;
     n->save(x);
+    set_history(out, n);  // before saving the output: the saved copy must know it requires grad
     n->save(out, true);
-    set_history(out, n);
   }
   return out;
 }
