@@ -6,6 +6,11 @@
 //               so memory is read in order.
 // Ties keep the first index (PyTorch's CPU kernels do); a NaN wins over every number and
 // the first NaN wins over later ones (max and min both propagate NaN).
+// FP exceptions are never observed: let GCC turn float compare-and-select into vector
+// blends (without this, comparisons that could trap on NaN stay branches).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -15,6 +20,7 @@
 #include "reduce.h"
 #include "reduce_engine.h"
 #include "reduce_plan.h"
+#include "reducers.h"
 
 namespace tg {
 
@@ -39,12 +45,19 @@ void arg_impl(T* values, int64_t* indices, const T* in, const DimSplit& s) {
     T v;
     int64_t i;
   };
-  // Scans in[b..e) of one contiguous row (positions b..e).
+  // Scans row[b..e): the winning value with the vectorised fold, then its first position
+  // (the first NaN when the winner is NaN).
   auto scan = [](const T* row, int64_t b, int64_t e) {
-    Best best{row[b], b};
-    for (int64_t l = b + 1; l < e; l++)
-      if (beats<IsMax>(row[l], best.v)) best = {row[l], l};
-    return best;
+    red::MinMaxR<T, IsMax> r;
+    using A = typename red::MinMaxR<T, IsMax>::acc_t;
+    const T v = static_cast<T>(fold_run(r, r.template init<A>(), row + b, 1, e - b, red::NoCtx{}));
+    int64_t l = b;
+    if (v != v) {
+      while (l < e && row[l] == row[l]) l++;
+    } else {
+      while (l < e && row[l] != v) l++;
+    }
+    return Best{v, l};
   };
   const int threads = get_num_threads();
   if (I == 1) {
@@ -89,11 +102,11 @@ void arg_impl(T* values, int64_t* indices, const T* in, const DimSplit& s) {
       }
       for (int64_t l = 1; l < L; l++) {
         const T* row = base + l * I;
-        for (int64_t j = 0; j < n; j++)
-          if (beats<IsMax>(row[j], bv[j])) {
-            bv[j] = row[j];
-            bi[j] = l;
-          }
+        for (int64_t j = 0; j < n; j++) {
+          const bool take = beats<IsMax>(row[j], bv[j]);  // selects, so the loop vectorises
+          bv[j] = take ? row[j] : bv[j];
+          bi[j] = take ? l : bi[j];
+        }
       }
       for (int64_t j = 0; j < n; j++) {
         if (values) values[o * I + j0 + j] = bv[j];

@@ -13,6 +13,9 @@
 //   A step<A>(A, in_t x, ctx_t)
 //   acc_t merge(acc_t, acc_t)       combines partial folds (lanes, thread chunks)
 //   out_t finish(acc_t, ctx_t)
+//   kNanScan, fast_step(V a, V x)   optional (max/min of floats): a compare-and-select
+//                        without NaN handling, on SIMD vectors of in_t; blocks holding a
+//                        NaN or an infinity are folded again with the exact step
 //
 // Threads: many outputs are split across threads; a few long folds (a full sum) are each
 // split into per-thread chunks whose partial accumulators are merged in order at the end.
@@ -20,6 +23,8 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 #include "parallel.h"
 #include "reduce_plan.h"
@@ -28,7 +33,62 @@ namespace tg {
 
 constexpr int64_t kReduceGrain = 32768;  // elements of work below which a thread is not worth it
 constexpr int64_t kLaneBlock = 1024;     // elements folded into narrow lanes before flushing
-constexpr int64_t kVecWidth = 512;       // vertical mode: accumulators per row chunk
+constexpr int64_t kVecWidth = 2048;      // vertical mode: accumulators per row chunk
+constexpr int64_t kRowBlock = 64;        // vertical mode: rows folded into narrow lanes before flushing
+
+template <class R, class = void>
+struct has_nan_scan : std::false_type {};
+template <class R>
+struct has_nan_scan<R, std::void_t<decltype(R::kNanScan)>> : std::integral_constant<bool, R::kNanScan> {};
+
+#if defined(__GNUC__)
+// A 16-byte SIMD vector of T (GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64).
+template <class T>
+struct Simd {
+  typedef T type __attribute__((vector_size(16)));
+};
+#endif
+
+// The max/min fast path (reducers with kNanScan): folds whole blocks of p[i..n) with
+// fast_step on SIMD vectors, checking each block for NaN or infinity (x - x is then NaN)
+// and folding such blocks again with the exact step. Returns where it stopped.
+template <class R>
+int64_t fold_nan_scan(const R& r, typename R::acc_t& acc, const typename R::in_t* p, int64_t i, int64_t n,
+                      typename R::ctx_t c) {
+  using A = typename R::acc_t;
+  using T = typename R::in_t;
+#if defined(__GNUC__)
+  using V = typename Simd<T>::type;
+  constexpr int VL = 16 / sizeof(T);  // elements per vector
+  constexpr int NV = 4;               // independent accumulators
+  constexpr int BW = VL * NV;
+  while (n - i >= BW) {
+    V best[NV], check[NV];
+    for (int k = 0; k < NV; k++) {
+      best[k] = V{} + r.template init<T>();
+      check[k] = V{};
+    }
+    const int64_t start = i, end = i + std::min<int64_t>(kLaneBlock, (n - i) / BW * BW);
+    for (; i < end; i += BW)
+      for (int k = 0; k < NV; k++) {
+        V x;
+        std::memcpy(&x, p + i + k * VL, sizeof x);
+        best[k] = r.fast_step(best[k], x);
+        check[k] += x - x;
+      }
+    T any = 0;
+    for (int k = 0; k < NV; k++)
+      for (int e = 0; e < VL; e++) any += check[k][e];
+    if (any != any) {
+      for (int64_t j = start; j < end; j++) acc = r.template step<A>(acc, p[j], c);
+      continue;
+    }
+    for (int k = 0; k < NV; k++)
+      for (int e = 0; e < VL; e++) acc = r.merge(acc, static_cast<A>(best[k][e]));
+  }
+#endif
+  return i;
+}
 
 // Folds n elements p[0], p[stride], ... into acc.
 template <class R>
@@ -42,15 +102,19 @@ typename R::acc_t fold_run(const R& r, typename R::acc_t acc, const typename R::
     return acc;
   }
   int64_t i = 0;
-  while (n - i >= W) {
-    L lanes[W];
-    for (int k = 0; k < W; k++) lanes[k] = r.template init<L>();
-    const int64_t end = i + std::min<int64_t>(kLaneBlock, (n - i) / W * W);
-    for (; i < end; i += W)
-      for (int k = 0; k < W; k++) lanes[k] = r.template step<L>(lanes[k], p[i + k], c);
-    A block = static_cast<A>(lanes[0]);
-    for (int k = 1; k < W; k++) block = r.merge(block, static_cast<A>(lanes[k]));
-    acc = r.merge(acc, block);
+  if constexpr (has_nan_scan<R>::value) {
+    i = fold_nan_scan(r, acc, p, i, n, c);
+  } else {
+    while (n - i >= W) {
+      L lanes[W];
+      for (int k = 0; k < W; k++) lanes[k] = r.template init<L>();
+      const int64_t end = i + std::min<int64_t>(kLaneBlock, (n - i) / W * W);
+      for (; i < end; i += W)
+        for (int k = 0; k < W; k++) lanes[k] = r.template step<L>(lanes[k], p[i + k], c);
+      A block = static_cast<A>(lanes[0]);
+      for (int k = 1; k < W; k++) block = r.merge(block, static_cast<A>(lanes[k]));
+      acc = r.merge(acc, block);
+    }
   }
   for (; i < n; i++) acc = r.template step<A>(acc, p[i], c);
   return acc;
@@ -144,7 +208,9 @@ void reduce_vertical(const ReducePlan& p, const R& r, const typename R::in_t* in
   const int64_t rows_per = (L + nl - 1) / nl;
   std::vector<A> part(nl > 1 ? static_cast<size_t>(tasks * nl * width) : 0);
 
-  auto run_item = [&](int64_t item, A* acc, C* ctx) {
+  using Lt = typename R::lane_t;
+  constexpr bool narrow = !std::is_same<Lt, A>::value;
+  auto run_item = [&](int64_t item, A* acc, Lt* lane, C* ctx) {
     const int64_t task = item / nl, lc = item % nl;
     const int64_t oi = task / nj, j0 = (task % nj) * width;
     const int64_t n = std::min(width, V - j0);
@@ -158,14 +224,32 @@ void reduce_vertical(const ReducePlan& p, const R& r, const typename R::in_t* in
     const int64_t l0 = lc * rows_per, l1 = std::min(L, l0 + rows_per);
     OffsetWalker w(p.red_sizes.data(), p.red_in.data(), nullptr, nr);
     w.seek(l0);
-    for (int64_t l = l0; l < l1; l++) {
-      const typename R::in_t* row = in + ow.off0 + w.off0 + j0 * sv;
-      if (sv == 1) {
-        for (int64_t j = 0; j < n; j++) acc[j] = r.template step<A>(acc[j], row[j], ctx[j]);
-      } else {
-        for (int64_t j = 0; j < n; j++) acc[j] = r.template step<A>(acc[j], row[j * sv], ctx[j]);
+    if constexpr (narrow) {
+      // Fold blocks of rows into float lanes, flushing each block into the wide row.
+      for (int64_t lb = l0; lb < l1; lb += kRowBlock) {
+        const int64_t le = std::min(l1, lb + kRowBlock);
+        for (int64_t j = 0; j < n; j++) lane[j] = r.template init<Lt>();
+        for (int64_t l = lb; l < le; l++) {
+          const typename R::in_t* row = in + ow.off0 + w.off0 + j0 * sv;
+          if (sv == 1) {
+            for (int64_t j = 0; j < n; j++) lane[j] = r.template step<Lt>(lane[j], row[j], ctx[j]);
+          } else {
+            for (int64_t j = 0; j < n; j++) lane[j] = r.template step<Lt>(lane[j], row[j * sv], ctx[j]);
+          }
+          w.next();
+        }
+        for (int64_t j = 0; j < n; j++) acc[j] = r.merge(acc[j], static_cast<A>(lane[j]));
       }
-      w.next();
+    } else {
+      for (int64_t l = l0; l < l1; l++) {
+        const typename R::in_t* row = in + ow.off0 + w.off0 + j0 * sv;
+        if (sv == 1) {
+          for (int64_t j = 0; j < n; j++) acc[j] = r.template step<A>(acc[j], row[j], ctx[j]);
+        } else {
+          for (int64_t j = 0; j < n; j++) acc[j] = r.template step<A>(acc[j], row[j * sv], ctx[j]);
+        }
+        w.next();
+      }
     }
     if (nl == 1) {
       for (int64_t j = 0; j < n; j++) out[out0 + j * ov] = r.finish(acc[j], ctx[j]);
@@ -178,8 +262,9 @@ void reduce_vertical(const ReducePlan& p, const R& r, const typename R::in_t* in
   const int64_t work = std::max<int64_t>(1, rows_per * width);
   parallel_for(items, std::max<int64_t>(1, kReduceGrain / work), [&](int64_t b, int64_t e) {
     std::vector<A> acc(static_cast<size_t>(width));
+    std::vector<Lt> lane(narrow ? static_cast<size_t>(width) : 0);
     std::vector<C> ctx(static_cast<size_t>(width));
-    for (int64_t it = b; it < e; it++) run_item(it, acc.data(), ctx.data());
+    for (int64_t it = b; it < e; it++) run_item(it, acc.data(), lane.data(), ctx.data());
   });
   if (nl == 1) return;
   for (int64_t task = 0; task < tasks; task++) {

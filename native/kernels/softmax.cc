@@ -4,13 +4,21 @@
 // A row of all -inf (or holding +inf or NaN) gives NaN, as PyTorch's kernels do.
 //   inner == 1: each row is contiguous (the common softmax over the last dim).
 //   inner > 1:  rows of `inner` elements are processed together, reading memory in order.
+// FP exceptions are never observed: let GCC turn float compare-and-select into vector
+// blends (without this, comparisons that could trap on NaN stay branches).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
+#include "fast_exp.h"
 #include "parallel.h"
 #include "reduce.h"
 #include "reduce_engine.h"
 #include "reduce_plan.h"
+#include "reducers.h"
 
 namespace tg {
 
@@ -22,19 +30,15 @@ void softmax_rows(T* out, const T* in, int64_t O, int64_t L, bool log) {
     for (int64_t o = b; o < e; o++) {
       const T* x = in + o * L;
       T* y = out + o * L;
-      T m = x[0];
-      for (int64_t l = 1; l < L; l++) m = (x[l] > m || x[l] != x[l]) ? x[l] : m;
-      double s = 0;
+      red::MinMaxR<T, true> rmax;
+      const T m = fold_run(rmax, rmax.template init<T>(), x, 1, L, red::NoCtx{});
       if (log) {
-        for (int64_t l = 0; l < L; l++) s += std::exp(x[l] - m);
+        const double s = fold_run(red::SumExpR<T>{}, 0.0, x, 1, L, static_cast<double>(m));
         const T shift = m + static_cast<T>(std::log(s));
         for (int64_t l = 0; l < L; l++) y[l] = x[l] - shift;
       } else {
-        for (int64_t l = 0; l < L; l++) {
-          y[l] = std::exp(x[l] - m);
-          s += y[l];
-        }
-        const T inv = static_cast<T>(1.0 / s);
+        for (int64_t l = 0; l < L; l++) y[l] = exp_t<T>(x[l] - m);
+        const T inv = static_cast<T>(1.0 / fold_run(red::SumR<T, T>{}, 0.0, y, 1, L, red::NoCtx{}));
         for (int64_t l = 0; l < L; l++) y[l] *= inv;
       }
     }
@@ -61,12 +65,17 @@ void softmax_cols(T* out, const T* in, int64_t O, int64_t L, int64_t I, bool log
           T v = x[l * I + j];
           m[j] = (v > m[j] || v != v) ? v : m[j];
         }
-      for (int64_t l = 0; l < L; l++)
-        for (int64_t j = 0; j < n; j++) {
-          T ev = std::exp(x[l * I + j] - m[j]);
-          if (!log) y[l * I + j] = ev;
-          s[j] += ev;
+      for (int64_t l = 0; l < L; l++) {
+        if (log) {
+          for (int64_t j = 0; j < n; j++) s[j] += exp_t<T>(x[l * I + j] - m[j]);
+        } else {
+          for (int64_t j = 0; j < n; j++) {
+            T ev = exp_t<T>(x[l * I + j] - m[j]);
+            y[l * I + j] = ev;
+            s[j] += ev;
+          }
         }
+      }
       if (log) {
         for (int64_t j = 0; j < n; j++) m[j] += static_cast<T>(std::log(s[j]));
         for (int64_t l = 0; l < L; l++)
