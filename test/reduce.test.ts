@@ -304,6 +304,17 @@ describe('reductions: behaviours', () => {
     expect(Math.abs((x.mean().item() as number) - Math.fround(0.1))).toBeLessThan(1e-7);
   });
 
+  it('var(unbiased) and sum({ dtype }) overloads', () => {
+    const x = torch.tensor([1, 2, 4], { dtype: 'float64' });
+    expect(x.var(false).item()).toBeCloseTo(14 / 9, 12);
+    expect(x.std(true).item()).toBeCloseTo(Math.sqrt(7 / 3), 12);
+    expect(torch.var(x, false).item()).toBeCloseTo(14 / 9, 12);
+    const s = torch.tensor([1, 2], { dtype: 'int32' }).sum({ dtype: 'float64' });
+    expect(s.dtype).toBe('float64');
+    expect(s.item()).toBe(3);
+    expect(torch.sum(torch.tensor([true, true]), { dtype: 'int32' }).dtype).toBe('int32');
+  });
+
   it('bad argument types throw TypeError', () => {
     const x = torch.ones(2, 3);
     expect(() => x.sum('a' as any)).toThrow(TypeError);
