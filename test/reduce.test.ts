@@ -322,3 +322,96 @@ describe('reductions: behaviours', () => {
     expect(() => x.max('x' as any)).toThrow(TypeError);
   });
 });
+
+// Randomised check of the reduction engine (dims, keepdim, views, sizes that hit the vector,
+// column and threaded paths) against plain JS loops over the same values.
+describe('reductions: randomised against a JS reference', () => {
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const randInt = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+
+  interface Config { shape: number[]; transpose: boolean; slice: boolean; dims: number[]; keepdim: boolean; dtype: torch.DType }
+  const configs: Config[] = [];
+  for (let k = 0; k < 120; k++) {
+    const nd = randInt(1, 4);
+    const shape = Array.from({ length: nd }, () => (rand() < 0.1 ? randInt(0, 1) : rand() < 0.2 ? randInt(40, 160) : randInt(2, 7)));
+    if (shape.reduce((a, b) => a * b, 1) > 40000) continue;
+    const dims = [...Array(nd).keys()].filter(() => rand() < 0.5).map((d) => (rand() < 0.5 ? d - nd : d));
+    configs.push({ shape, transpose: nd >= 2 && rand() < 0.5, slice: rand() < 0.3, dims, keepdim: rand() < 0.5, dtype: rand() < 0.5 ? 'float32' : 'float64' });
+  }
+
+  /** The values folded into each output (in order), and the result shape. */
+  function groupsOf(vals: number[], shape: number[], dims: number[], keepdim: boolean): { shape: number[]; groups: number[][] } {
+    const nd = shape.length;
+    const mask = shape.map((_, d) => dims.length === 0 || dims.some((x) => (x + nd) % nd === d));
+    const keep = shape.map((n, d) => (mask[d] ? 1 : n));
+    const outShape = keepdim ? keep : shape.filter((_, d) => !mask[d]);
+    const M = keep.reduce((a, b) => a * b, 1);
+    const groups: number[][] = Array.from({ length: M }, () => []);
+    for (let i = 0; i < vals.length; i++) {
+      let rem = i, o = 0, stride = 1;
+      for (let d = nd - 1; d >= 0; d--) {
+        const idx = rem % shape[d];
+        rem = Math.floor(rem / shape[d]);
+        if (!mask[d]) o += idx * stride;
+        stride *= keep[d];
+      }
+      groups[o].push(vals[i]);
+    }
+    return { shape: outShape, groups };
+  }
+  function reference(vals: number[], shape: number[], dims: number[], keepdim: boolean, fold: (xs: number[]) => number): { shape: number[]; data: number[] } {
+    const g = groupsOf(vals, shape, dims, keepdim);
+    return { shape: g.shape, data: g.groups.map(fold) };
+  }
+
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const folds: [string, (x: Tensor, c: Config) => Tensor, (xs: number[]) => number, boolean][] = [
+    ['sum', (x, c) => x.sum(c.dims, c.keepdim), sum, true],
+    ['mean', (x, c) => x.mean(c.dims, c.keepdim), (xs) => sum(xs) / xs.length, true],
+    ['amax', (x, c) => x.amax(c.dims, c.keepdim), (xs) => xs.reduce((a, b) => Math.max(a, b), -Infinity), false],
+    ['amin', (x, c) => x.amin(c.dims, c.keepdim), (xs) => xs.reduce((a, b) => Math.min(a, b), Infinity), false],
+    ['var', (x, c) => x.var(c.dims, false, c.keepdim), (xs) => { const m = sum(xs) / xs.length; return sum(xs.map((v) => (v - m) ** 2)) / xs.length; }, true],
+    ['norm', (x, c) => x.norm(2, c.dims, c.keepdim), (xs) => Math.sqrt(sum(xs.map((v) => v * v))), true],
+    ['norm1', (x, c) => x.norm(1, c.dims, c.keepdim), (xs) => sum(xs.map(Math.abs)), true],
+    ['logsumexp', (x, c) => x.logsumexp(c.dims, c.keepdim), (xs) => { const m = xs.reduce((a, b) => Math.max(a, b), -Infinity); return m + Math.log(sum(xs.map((v) => Math.exp(v - m)))); }, true],
+  ];
+
+  it.each(configs.map((c, i) => [i, JSON.stringify(c), c] as const))('config %i %s', (_, __, c) => {
+    torch.manualSeed(7);
+    let x = torch.randn(c.shape, { dtype: c.dtype });
+    if (c.transpose) x = x.transpose(0, -1);
+    if (c.slice && x.shape[0] > 2) x = x.index([1, null, 2]);
+    const vals = flat(x);
+    const numel = vals.length;
+    const tol = c.dtype === 'float32' ? 2e-4 : 1e-9;
+    let grouped: ReturnType<typeof groupsOf> | undefined;
+    for (const [name, op, fold, emptyOk] of folds) {
+      const nd = x.ndim;
+      const reducedEmpty = x.shape.some((n, d) => n === 0 && (c.dims.length === 0 || c.dims.some((k) => (k + nd) % nd === d)));
+      if (reducedEmpty && !emptyOk) continue;
+      if (numel === 0) continue;
+      const got = op(x, c);
+      grouped ??= groupsOf(vals, x.shape, c.dims, c.keepdim);
+      const want = { shape: grouped.shape, data: grouped.groups.map(fold) };
+      expect(got.shape, name).toEqual(want.shape);
+      const g = flat(got);
+      for (let i = 0; i < g.length; i++)
+        expect(Math.abs(g[i] - want.data[i]), `${name} element ${i}: ${g[i]} vs ${want.data[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(want.data[i])));
+    }
+    if (numel > 0) {
+      const d = randInt(0, x.ndim - 1);
+      if (x.shape[d] > 0) {
+        const r = x.max(d, c.keepdim);
+        // groups hold the elements along d in order, so this is the first index of the max
+        const want = reference(vals, x.shape, [d], c.keepdim, (xs) => xs.indexOf(xs.reduce((a, b) => Math.max(a, b), -Infinity)));
+        expect(r.indices.shape).toEqual(want.shape);
+        expect(flat(r.indices)).toEqual(want.data);
+        expect(flat(x.argmax(d, c.keepdim))).toEqual(want.data);
+        expect(flat(r.values)).toEqual(reference(vals, x.shape, [d], c.keepdim, (xs) => xs.reduce((a, b) => Math.max(a, b), -Infinity)).data);
+        const sm = x.softmax(d);
+        for (const v of flat(sm.sum(d))) expect(Math.abs(v - 1)).toBeLessThan(1e-5);
+      }
+    }
+  });
+});
