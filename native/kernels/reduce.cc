@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
+#include "elementwise.h"
 #include "reduce_engine.h"
 #include "reducers.h"
 
@@ -22,26 +23,46 @@ void run(const Tensor& out, const Tensor& a, const ReducePlan& plan, const R& r)
   run_reduction(plan, r, a.data<typename R::in_t>(), out.data<typename R::out_t>());
 }
 
-}  // namespace
-
-void sum_kernel(const Tensor& out, const Tensor& a, const std::vector<bool>& mask, double divisor) {
+// Sum and prod fold In into Out. The pairs compiled are In == Out and the integer
+// widenings (bool, int32 -> int64); any other pair (the dtype= option) converts the input
+// to Out first, which gives the same result with far fewer template instantiations.
+template <template <class, class> class Fold, class Setup>
+void widening_fold(const Tensor& out, const Tensor& in, const std::vector<bool>& mask, Setup setup) {
+  const DType from = in.dtype(), to = out.dtype();
+  const bool widen = to == DType::Int64 && (from == DType::Bool || from == DType::Int32);
+  Tensor a = in;
+  if (from != to && !widen) {
+    a = Tensor::empty(in.shape(), to);
+    copy_kernel(a, in);
+  }
   ReducePlan plan = plan_reduction(a, mask);
-  TG_DISPATCH_ALL(out.dtype(), [&] {
-    using O = scalar_t;
-    TG_DISPATCH_ALL(a.dtype(), [&] {
-      SumR<scalar_t, O> r;
-      r.divisor = divisor;
+  if (widen) {
+    if (from == DType::Bool) {
+      Fold<bool, int64_t> r;
+      setup(r);
       run(out, a, plan, r);
-    });
+    } else {
+      Fold<int32_t, int64_t> r;
+      setup(r);
+      run(out, a, plan, r);
+    }
+    return;
+  }
+  TG_DISPATCH_ALL(to, [&] {
+    Fold<scalar_t, scalar_t> r;
+    setup(r);
+    run(out, a, plan, r);
   });
 }
 
+}  // namespace
+
+void sum_kernel(const Tensor& out, const Tensor& a, const std::vector<bool>& mask, double divisor) {
+  widening_fold<SumR>(out, a, mask, [&](auto& r) { r.divisor = divisor; });
+}
+
 void prod_kernel(const Tensor& out, const Tensor& a, const std::vector<bool>& mask) {
-  ReducePlan plan = plan_reduction(a, mask);
-  TG_DISPATCH_ALL(out.dtype(), [&] {
-    using O = scalar_t;
-    TG_DISPATCH_ALL(a.dtype(), [&] { run(out, a, plan, ProdR<scalar_t, O>{}); });
-  });
+  widening_fold<ProdR>(out, a, mask, [](auto&) {});
 }
 
 void minmax_kernel(const Tensor& out, const Tensor& a, const std::vector<bool>& mask, bool is_max) {

@@ -165,6 +165,7 @@ Tensor sum(const Tensor& a, const Dims& dims, bool keepdim, std::optional<DType>
   Tensor acc = Tensor::empty(r.keep, out_dt);
   sum_kernel(acc, a, r.mask);
   Tensor out = drop_dims(acc, r.shape);
+  if (!is_floating(out_dt)) return out;  // sum(dtype=int) of a float: an integer result has no gradient
   if (auto n = record(OpKind::Sum, dims.empty() ? "SumBackward0" : "SumBackward1", {&a})) {
     n->shape = a.shape();
     n->dims = dims;
