@@ -28,7 +28,10 @@ afterEach(() => setSink());
 // The regression at lr 0.1 diverges: every step multiplies the rounding differences of the
 // float32 reductions (PyTorch's vectorized summation order is not reproduced bit for bit),
 // so after 100 steps the ~1e28 loss agrees with PyTorch's to about 1e-6, not in every digit.
-const numericTolerance: Record<string, number> = { seed001_regression: 1e-5 };
+// seed004_graph prints z.item() at full precision: torch.dot runs OpenBLAS's sdot, whose
+// vector-lane summation order is not reproduced here, so z differs in the last float32 bit
+// (PyTorch 1.4000000953674316, tensorgrad 1.399999976158142); every 4-digit value agrees.
+const numericTolerance: Record<string, number> = { seed001_regression: 1e-5, seed004_graph: 1e-6 };
 
 function expectLinesClose(got: string[], want: string[], rtol: number): void {
   const num = /-?\d+(?:\.\d+)?(?:e[-+]\d+)?/g;

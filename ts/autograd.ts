@@ -45,3 +45,6 @@ export function backward(tensors: Tensor | Tensor[], gradTensors?: Tensor | (Ten
 export { Function, FunctionCtx } from './function';
 export { gradcheck } from './gradcheck';
 export type { GradcheckOptions } from './gradcheck';
+export { toDot, toSVG, graphOf, layersOf } from './graphviz';
+export type { Graph, GraphNode, GraphEdge, GraphOptions } from './graphviz';
+export { setDetectAnomaly, detectAnomaly, isAnomalyEnabled } from './anomaly';

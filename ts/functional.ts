@@ -3,6 +3,7 @@
 import { N } from './native';
 import { Tensor, TensorLike, IndexItem, adoptPending, tensorArg, where, kindOf, valOf, alphaOf } from './tensor';
 import { expectInt } from './errors';
+import type { DType } from './dtype';
 import { typeName } from './errors';
 
 export { where };
@@ -86,7 +87,7 @@ export const mv = (a: Tensor, b: Tensor) => T(a).mv(b);
 export const dot = (a: Tensor, b: Tensor) => T(a).dot(b);
 export const outer = (a: Tensor, b: Tensor) => T(a).outer(b);
 
-export const sum = (a: Tensor, dim?: Dim, keepdim?: boolean) => T(a).sum(dim, keepdim);
+export const sum = (a: Tensor, dim?: Dim | { dtype?: DType }, keepdim?: boolean, opts?: { dtype?: DType }) => T(a).sum(dim, keepdim, opts);
 export const mean = (a: Tensor, dim?: Dim, keepdim?: boolean) => T(a).mean(dim, keepdim);
 export const prod = (a: Tensor, dim?: number | null, keepdim?: boolean) => T(a).prod(dim, keepdim);
 export function max(a: Tensor): Tensor;

@@ -21,6 +21,10 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number {
   return N.getNumThreads();
 }
+export * as func from './func';
+export { profile } from './profile';
+export type { Profile, ProfiledOp } from './profile';
+export { isAnomalyEnabled } from './anomaly';
 
 // Training: modules and losses, optimizers, and safetensors files.
 export * as nn from './nn';

@@ -395,7 +395,9 @@ export class Tensor {
   outer(other: Tensor): Tensor { return this.mat(N.outer, other, 'outer'); }
 
   // ------------------------------------------------------------------ reductions
-  sum(dim?: number | number[] | null, keepdim = false, opts?: { dtype?: DType }): Tensor {
+  /** sum(dim?, keepdim?, { dtype }?); sum({ dtype }) sums everything into that dtype. */
+  sum(dim?: number | number[] | null | { dtype?: DType }, keepdim = false, opts?: { dtype?: DType }): Tensor {
+    if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) [dim, opts] = [null, dim];
     const o = new Tensor();
     o._id = N.sum(o, this._id, dimList(dim), keepdim, opts?.dtype ? toDType(opts.dtype) : undefined);
     return o;
@@ -456,14 +458,19 @@ export class Tensor {
     o._id = N.norm(o, this._id, p === 'fro' ? 2 : expectNumber(p, 'p'), dimList(dim), keepdim);
     return o;
   }
-  /** var(dim?, unbiased = true, keepdim = false); the second argument may be { unbiased, correction, keepdim }. */
-  var(dim?: number | number[] | null, unbiased: boolean | { unbiased?: boolean; correction?: number; keepdim?: boolean } = true, keepdim = false): Tensor {
+  /**
+   * var(dim?, unbiased = true, keepdim = false); the second argument may be
+   * { unbiased, correction, keepdim }, and var(unbiased) alone works as in PyTorch.
+   */
+  var(dim?: number | number[] | null | boolean, unbiased: boolean | { unbiased?: boolean; correction?: number; keepdim?: boolean } = true, keepdim = false): Tensor {
+    if (typeof dim === 'boolean') [dim, unbiased] = [null, dim];
     const [corr, kd] = varArgs(unbiased, keepdim);
     const o = new Tensor();
     o._id = N.var(o, this._id, dimList(dim), corr, kd);
     return o;
   }
-  std(dim?: number | number[] | null, unbiased: boolean | { unbiased?: boolean; correction?: number; keepdim?: boolean } = true, keepdim = false): Tensor {
+  std(dim?: number | number[] | null | boolean, unbiased: boolean | { unbiased?: boolean; correction?: number; keepdim?: boolean } = true, keepdim = false): Tensor {
+    if (typeof dim === 'boolean') [dim, unbiased] = [null, dim];
     const [corr, kd] = varArgs(unbiased, keepdim);
     const o = new Tensor();
     o._id = N.std(o, this._id, dimList(dim), corr, kd);

@@ -28,15 +28,30 @@ Tensor sc(double v) { return scalar_tensor(Scalar{v, false, false}); }
 // A float mask (1 where cond) in g's dtype.
 Tensor mask_of(const Tensor& cond, const Tensor& like) { return to_dtype(cond, like.dtype()); }
 
-// Gradient of a reduction over `dims` of an input of `shape`: g broadcast back.
-Tensor unreduce(const Tensor& g, const Dims& shape, const Dims& dims, bool keepdim) {
-  Tensor r = g;
+// A reduction's result (or its gradient) with the reduced dims put back as size 1, so that
+// it broadcasts against the input (PyTorch's unsqueeze_multiple).
+Tensor restore_dims(const Tensor& t, const Dims& shape, const Dims& dims, bool keepdim) {
+  Tensor r = t;
   if (!keepdim && !shape.empty()) {
     std::vector<bool> mask = dim_mask(dims, static_cast<int64_t>(shape.size()));
     for (size_t i = 0; i < shape.size(); i++)
       if (mask[i]) r = unsqueeze(r, static_cast<int64_t>(i));
   }
-  return expand(r, shape);
+  return r;
+}
+
+// Gradient of a reduction over `dims` of an input of `shape`: g broadcast back.
+Tensor unreduce(const Tensor& g, const Dims& shape, const Dims& dims, bool keepdim) {
+  return expand(restore_dims(g, shape, dims, keepdim), shape);
+}
+
+// 1 where t is NaN, in `like`'s dtype.
+Tensor nan_mask(const Tensor& t, const Tensor& like) { return mask_of(compare(CmpOp::Ne, t, t), like); }
+
+// Whether any element of a bool tensor is set (a plain read; not part of any graph).
+bool any_true(const Tensor& b) {
+  Tensor n = sum(b, {}, false);
+  return *n.data<int64_t>() != 0;
 }
 
 Tensor transpose_last(const Tensor& t) { return transpose(t, -2, -1); }
@@ -229,15 +244,105 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {unreduce(g, shape, dims, b0)};
     case OpKind::Mean:
       return {div(unreduce(g, shape, dims, b0), sc(s0))};
-    case OpKind::Prod:
-    case OpKind::MaxAll:
-    case OpKind::MaxDim:
-    case OpKind::Norm:
-    case OpKind::Var:
-    case OpKind::LogSumExp:
-    case OpKind::Softmax:
-    case OpKind::LogSoftmax:
-      fail(ErrorKind::Error, str("derivative for ", name_, " is not implemented yet"));
+    case OpKind::Prod: {
+      // d/dx_i prod(x) = product of the other elements. Without zeros that is out / x_i;
+      // with zeros it is rebuilt from the product of the nonzero elements (prod_nz) and
+      // of the zero ones (zero_prod, 0 but differentiable): an element that is zero gets
+      // prod_nz when it is the only zero, else 0.
+      Tensor x = saved_at(0), out = saved_at(1);
+      if (x.dim() == 0) return {g};
+      Tensor gu = restore_dims(g, shape, dims, b0);
+      Tensor is0 = compare(CmpOp::Eq, x, sc(0));
+      if (!any_true(is0)) return {mul(gu, div(restore_dims(out, shape, dims, b0), x))};
+      std::optional<int64_t> dim;
+      if (!dims.empty()) dim = dims[0];
+      Tensor nz = where(is0, sc(1), x);
+      Tensor prod_nz = prod(nz, dim, true);
+      Tensor zero_prod = prod(where(is0, x, sc(1)), dim, true);
+      Tensor zeros = sum(is0, dims, true);
+      Tensor at_zero = where(compare(CmpOp::Eq, zeros, sc(1)), prod_nz, zeros_like(prod_nz));
+      Tensor at_nonzero = div(mul(prod_nz, zero_prod), nz);
+      return {mul(gu, where(is0, at_zero, at_nonzero))};
+    }
+    case OpKind::MaxAll: {
+      // max()/min()/amax/amin: the gradient is split evenly among the elements equal to the
+      // result, as PyTorch does. b1 (max()/min()): a NaN input counts as equal to a NaN
+      // result; amax/amin compare with == only, so a NaN result gives NaN gradients.
+      Tensor x = saved_at(0), out = restore_dims(saved_at(1), shape, dims, b0);
+      Tensor hit = mask_of(compare(CmpOp::Eq, x, out), g);
+      if (b1) hit = add(hit, mul(nan_mask(x, g), nan_mask(out, g)));
+      Tensor count = sum(hit, dims, true);
+      return {mul(div(restore_dims(g, shape, dims, b0), count), hit)};
+    }
+    case OpKind::MaxDim: {
+      // max(dim)/min(dim): the gradient goes to the index chosen (a one-hot along i0).
+      if (shape.empty()) return {g};
+      Tensor idx = saved_at(0);
+      Tensor gu = b0 ? g : unsqueeze(g, i0);
+      Tensor iu = b0 ? idx : unsqueeze(idx, i0);
+      Dims along(shape.size(), 1);
+      along[i0] = shape[i0];
+      Tensor pos = view(arange(0, static_cast<double>(shape[i0]), 1, DType::Int64), along);
+      return {mul(mask_of(compare(CmpOp::Eq, pos, iu), g), gu)};
+    }
+    case OpKind::Norm: {
+      // PyTorch's norm_backward, case by case in p; where the norm is 0 the gradient is 0.
+      Tensor x = saved_at(0);
+      Tensor nu = restore_dims(saved_at(1), shape, dims, b0);
+      Tensor gu = restore_dims(g, shape, dims, b0);
+      const double p = s0;
+      Tensor zero = zeros_like(nu);
+      Tensor norm_is0 = compare(CmpOp::Eq, nu, sc(0));
+      if (p == 0) return {zeros_like(x)};
+      if (p == 1) return {mul(sign(x), gu)};
+      if (p == 2) return {mul(gu, where(norm_is0, zero, div(x, nu)))};
+      if (std::isinf(p)) {
+        Tensor ax = abs(x);
+        // The elements where |x| reaches the norm, or NaN, share the gradient.
+        Tensor hit = add(mask_of(compare(CmpOp::Eq, ax, nu), g), nan_mask(ax, g));
+        return {mul(sign(x), mul(div(gu, sum(hit, dims, true)), hit))};
+      }
+      const bool int_exp = false;
+      if (p < 1) {
+        Tensor powed = pow_scalar(abs(x), Scalar{p - 1, int_exp, false});
+        Tensor scaled = mul(sign(x), where(compare(CmpOp::Eq, x, sc(0)), zeros_like(x), powed));
+        return {mul(mul(scaled, gu), pow_scalar(nu, Scalar{1 - p, int_exp, false}))};
+      }
+      Tensor scaled = p < 2 ? mul(sign(x), pow_scalar(abs(x), Scalar{p - 1, int_exp, false}))
+                            : mul(x, pow_scalar(abs(x), Scalar{p - 2, int_exp, false}));
+      Tensor scale = where(norm_is0, zero, div(gu, pow_scalar(nu, Scalar{p - 1, int_exp, false})));
+      return {mul(scaled, scale)};
+    }
+    case OpKind::Var: {
+      // var: 2 / (n - correction) * g * (x - mean(x)); std: the same with g / (2 * std),
+      // 0 where std is 0 (PyTorch's var_backward / std_backward).
+      Tensor x = saved_at(0);
+      Tensor gv = g;
+      if (b1) {
+        Tensor out = saved_at(1);
+        gv = where(compare(CmpOp::Eq, out, sc(0)), zeros_like(out), div(g, mul(out, sc(2))));
+      }
+      const double dof = s0 - static_cast<double>(i0);
+      // A 0-d input with no degrees of freedom: PyTorch 1.13 gives g * inf (not inf * 0).
+      if (shape.empty() && dof <= 0) return {mul(gv, sc(INFINITY))};
+      gv = restore_dims(gv, shape, dims, b0);
+      Tensor centered = sub(x, mean(x, dims, true));
+      return {mul(mul(gv, sc(2.0 / dof)), centered)};
+    }
+    case OpKind::LogSumExp: {
+      Tensor x = saved_at(0), out = restore_dims(saved_at(1), shape, dims, b0);
+      return {mul(restore_dims(g, shape, dims, b0), exp(sub(x, out)))};
+    }
+    case OpKind::Softmax: {
+      // (g - sum(g * y)) * y along the softmax dim.
+      Tensor y = saved_at(0);
+      return {mul(sub(g, sum(mul(g, y), {i0}, true)), y)};
+    }
+    case OpKind::LogSoftmax: {
+      // g - exp(y) * sum(g) along the dim.
+      Tensor y = saved_at(0);
+      return {sub(g, mul(exp(y), sum(g, {i0}, true)))};
+    }
 
     // ------------------------------------------------------------ shape and views
     case OpKind::View:  // also AliasBackward0, UnsafeViewBackward0, Squeeze/Unsqueeze
@@ -336,9 +441,12 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {needs_input_grad(0) ? zeros_like(g) : Tensor(), needs_input_grad(1) ? to_dtype(g, dtype) : Tensor()};
 
     // ------------------------------------------------------------ linear algebra
+    // Saved: slot 0 = the first operand (kept only if the second wants a gradient),
+    // slot 1 = the second (kept only if the first does); see save_operands in linalg.cc.
+    // Transposes are views: the GEMM reads them in place.
     case OpKind::Mm: {
       Tensor a = saved_at(0), b = saved_at(1);
-      return {needs_input_grad(0) ? mm(g, b.defined() ? transpose(b, 0, 1) : b) : Tensor(),
+      return {needs_input_grad(0) ? mm(g, transpose(b, 0, 1)) : Tensor(),
               needs_input_grad(1) ? mm(transpose(a, 0, 1), g) : Tensor()};
     }
     case OpKind::Bmm: {
@@ -352,7 +460,7 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
     }
     case OpKind::Dot: {
       Tensor a = saved_at(0), b = saved_at(1);
-      return {needs_input_grad(0) ? mul(b, g) : Tensor(), needs_input_grad(1) ? mul(a, g) : Tensor()};
+      return {needs_input_grad(0) ? mul(g, b) : Tensor(), needs_input_grad(1) ? mul(g, a) : Tensor()};
     }
   }
   return {};

@@ -66,6 +66,49 @@ Tensor validate_grad(Tensor g, const InputMeta& meta, Node* producer, size_t ind
   return g;
 }
 
+// Anomaly mode: PyTorch's "Error detected in X. Traceback of forward call ..." text, which
+// PyTorch prints as a warning just before the error; here it is appended to the error itself.
+std::string anomaly_note(Node* n) {
+  std::string t = n->trace.empty() ? std::string("  (no forward trace was recorded for this node)") : n->trace;
+  return str("\n\nError detected in ", n->name(), ". Traceback of forward call that caused the error:\n", t);
+}
+
+// Whether a floating-point gradient holds a NaN (anomaly mode's check of each node's output).
+bool has_nan(const Tensor& g) {
+  if (!is_floating(g.dtype()) || g.numel() == 0) return false;
+  Tensor c = ops::contiguous(ops::to_dtype(ops::detach(g), DType::Float64));
+  const double* p = c.data<double>();
+  for (int64_t i = 0; i < c.numel(); i++)
+    if (p[i] != p[i]) return true;
+  return false;
+}
+
+// Anomaly mode with createGraph: a node recorded while running n's derivative (or summing
+// its result into a buffer) points back to n's forward call, as PyTorch's "Traceback of
+// forward call that induced the previous calculation".
+void inherit_trace(const Tensor& g, Node* n) {
+  Node* made = g.defined() ? g.grad_fn() : nullptr;
+  if (made && made != n && made->trace.empty() && !n->trace.empty())
+    made->trace = str("  (recorded by the backward of ", n->name(),
+                      ")\nTraceback of forward call that induced the previous calculation:\n", n->trace);
+}
+
+// Runs a node's derivative; in anomaly mode, an error it raises gets the node's forward
+// trace, and NaN in any output gradient is an error (PyTorch's engine does the same).
+std::vector<Tensor> apply_node(Node* n, std::vector<Tensor>&& in) {
+  if (!AnomalyMode::enabled()) return n->apply(std::move(in));
+  std::vector<Tensor> out;
+  try {
+    out = n->apply(std::move(in));
+  } catch (const Error& e) {
+    throw Error(e.kind, e.what() + anomaly_note(n));
+  }
+  for (size_t i = 0; i < out.size(); i++)
+    if (out[i].defined() && has_nan(out[i]))
+      fail(ErrorKind::Error, str("Function '", n->name(), "' returned nan values in its ", i, "th output.", anomaly_note(n)));
+  return out;
+}
+
 // Runs a tensor hook; checks that a replacement keeps the gradient's size and type.
 Tensor run_hook(TensorHook& hook, const Tensor& g) {
   Tensor r = hook.call(g);
@@ -284,7 +327,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     } else if (applies) {
       bool any = false;
       for (auto& g : in) any = any || g.defined();
-      if (any) out = n->apply(std::move(in));
+      if (any) out = apply_node(n, std::move(in));
       if (!opts.keep_graph) {
         n->release_variables();
         n->released = true;
@@ -295,8 +338,11 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
       Edge& e = n->next_edges[i];
       if (!e.fn) continue;
       Node* next = e.fn.get();
-      if (i < out.size() && out[i].defined())
-        accumulate_into(buffers[next], e.input_nr, validate_grad(out[i], next->input_meta[e.input_nr], n, i));
+      if (i < out.size() && out[i].defined()) {
+        std::vector<Tensor>& buf = buffers[next];
+        accumulate_into(buf, e.input_nr, validate_grad(out[i], next->input_meta[e.input_nr], n, i));
+        if (AnomalyMode::enabled()) inherit_trace(buf[e.input_nr], n);
+      }
       if (--deps[next] == 0 && should_visit(next)) ready.push({next});
     }
   }

@@ -15,4 +15,12 @@ struct GradModeGuard {
   bool prev_;
 };
 
+// Anomaly detection (torch.autograd.set_detect_anomaly): when on, ops get the JS stack of
+// their forward call (Node::trace), backward checks every node's outputs for NaN, and errors
+// raised while a node runs name the node and show that stack. Process-wide, as in PyTorch.
+struct AnomalyMode {
+  static bool enabled();
+  static void set(bool on);
+};
+
 }  // namespace tg

@@ -52,8 +52,12 @@ Tensor SavedTensor::unpack(Node* owner) const {
          str("one of the variables needed for gradient computation has been modified by an inplace operation: "
              "[torch.", dtype_legacy_name(data_.dtype()), " ", shape_str(data_.shape()), "]", which,
              " is at version ", now, "; expected version ", version_,
-             " instead. Hint: enable anomaly detection to find the operation that failed to compute its "
-             "gradient, with torch.autograd.set_detect_anomaly(True)."));
+             " instead. ",
+             AnomalyMode::enabled()
+                 ? "Hint: the backtrace further above shows the operation that failed to compute its gradient. "
+                   "The variable in question was changed in there or anywhere later. Good luck!"
+                 : "Hint: enable anomaly detection to find the operation that failed to compute its "
+                   "gradient, with torch.autograd.set_detect_anomaly(True)."));
   }
   if (is_output_ && requires_grad_) {
     Tensor t = data_.alias(data_.shape(), data_.strides(), data_.offset());

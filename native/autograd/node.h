@@ -80,6 +80,8 @@ struct Node : RefCounted {
   std::vector<std::pair<uint32_t, TensorImpl*>> retained;
   uint64_t sequence_nr;
   bool released = false;   // saved tensors were freed by a backward without retain_graph
+  // Anomaly mode: the JS stack of the forward call that recorded this node (empty otherwise).
+  std::string trace;
 };
 
 // Adds into a leaf's .grad. Holds the leaf strongly; the leaf holds it weakly.

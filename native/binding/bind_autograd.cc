@@ -160,6 +160,47 @@ TG_FN(retain_grad_) {
   return info.Env().Undefined();
 }
 
+// nodeKey(node): a number that is the same for every handle of one node (while it lives);
+// graph walks (ts/graphviz.ts) use it to see that two edges reach the same node.
+TG_FN(node_key) {
+  return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(node_arg(info, 0))));
+}
+
+// nodeMeta(node): [[shape, dtype], ...], one per output of the op (what backward expects).
+TG_FN(node_meta) {
+  Node* n = node_arg(info, 0);
+  Napi::Env env = info.Env();
+  Napi::Array arr = Napi::Array::New(env, n->input_meta.size());
+  for (size_t i = 0; i < n->input_meta.size(); i++) {
+    const InputMeta& m = n->input_meta[i];
+    Napi::Array shape = Napi::Array::New(env, m.shape.size());
+    for (size_t d = 0; d < m.shape.size(); d++) shape.Set(static_cast<uint32_t>(d), Napi::Number::New(env, double(m.shape[d])));
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, shape);
+    pair.Set(1u, Napi::String::New(env, dtype_name(m.dtype)));
+    arr.Set(static_cast<uint32_t>(i), pair);
+  }
+  return arr;
+}
+
+// Anomaly mode (torch.autograd.set_detect_anomaly): the engine checks for NaN and adds
+// forward traces to errors; ts/anomaly.ts records the traces with setNodeTrace.
+TG_FN(set_detect_anomaly) {
+  AnomalyMode::set(bool_arg(info, 0));
+  return info.Env().Undefined();
+}
+TG_FN(is_anomaly_enabled) { return Napi::Boolean::New(info.Env(), AnomalyMode::enabled()); }
+
+// setNodeTrace(t, stack): gives t's grad_fn the JS stack of the call that made it. A node
+// keeps its first trace (an op that returns its input unchanged must not overwrite it).
+TG_FN(set_node_trace) {
+  Tensor t = tensor_arg(info, 0);
+  TG_CHECK_TYPE(info[1].IsString(), "expected a string for the trace");
+  Node* n = t.grad_fn();
+  if (n && n->trace.empty()) n->trace = info[1].As<Napi::String>().Utf8Value();
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_autograd(Napi::Env env, Napi::Object e) {
@@ -181,6 +222,11 @@ void register_autograd(Napi::Env env, Napi::Object e) {
   def(env, e, "detach", detach_);
   def(env, e, "detachInplace", detach_inplace_);
   def(env, e, "retainGrad", retain_grad_);
+  def(env, e, "nodeKey", node_key);
+  def(env, e, "nodeMeta", node_meta);
+  def(env, e, "setDetectAnomaly", set_detect_anomaly);
+  def(env, e, "isAnomalyEnabled", is_anomaly_enabled);
+  def(env, e, "setNodeTrace", set_node_trace);
   register_js_callbacks(env, e);
 }
 
