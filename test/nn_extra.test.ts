@@ -189,3 +189,40 @@ describe('RMSprop and Adagrad: ten steps equal PyTorch', () => {
     expect(() => new optim.Adagrad(p, { initialAccumulatorValue: -1 })).toThrow(errors.adagrad_init);
   });
 });
+
+describe('learning-rate schedulers beyond API.md equal PyTorch', () => {
+  const S = optim.lrScheduler as any;
+  it.each(casesOf('schedule').map((c: any, i: number) => [i, c.name, JSON.stringify(c.args), JSON.stringify(c.opts), c]))(
+    '%i %s %s %s', (_i, name, _a, _o, c: any) => {
+      const ps = [0, 1].map(() => torch.zeros(1, { requiresGrad: true }));
+      const extra = c.extra ?? {};
+      const opt = new (optim as any)[c.optimizer]([0, 1].map((i) => ({ params: [ps[i]], lr: 0.1 * (i + 1) })), { lr: 0.1, ...extra });
+      const sched = c.opts ? new S[name as string](opt, ...c.args, c.opts) : new S[name as string](opt, ...c.args);
+      const mom = () => opt.paramGroups.map((g: any) => (c.optimizer === 'Adam' ? g.betas[0] : g.momentum));
+      const lrs = [opt.paramGroups.map((g: any) => g.lr)], moms = [mom()];
+      for (let i = 0; i < c.lrs.length - 1; i++) {
+        opt.step();
+        if (c.metrics) sched.step(c.metrics[i]);
+        else sched.step();
+        lrs.push(opt.paramGroups.map((g: any) => g.lr));
+        moms.push(mom());
+      }
+      lrs.forEach((row, i) => row.forEach((v: number, j: number) => expect(v).toBeCloseTo(c.lrs[i][j], 12)));
+      moms.forEach((row, i) => row.forEach((v: number, j: number) => expect(v).toBeCloseTo(c.momentum[i][j], 12)));
+    });
+
+  it('OneCycleLR refuses to step past totalSteps, as PyTorch', () => {
+    const opt = new optim.SGD([torch.zeros(1, { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+    const s = new S.OneCycleLR(opt, 1.0, { totalSteps: 2 });
+    s.step();
+    s.step();
+    expect(() => s.step()).toThrow('Tried to step 3 times. The specified number of total steps is 2');
+  });
+  it('ReduceLROnPlateau accepts a one-element tensor metric', () => {
+    const opt = new optim.SGD([torch.zeros(1, { requiresGrad: true })], { lr: 1 });
+    const s = new S.ReduceLROnPlateau(opt, { patience: 0 });
+    s.step(torch.tensor(1.0));
+    s.step(torch.tensor(2.0));
+    expect(s.getLastLr()).toEqual([0.1]);
+  });
+});
