@@ -156,8 +156,26 @@ export function randint(low: number, high: number | number[], shape?: number[] |
   t._id = N.randint(t, expectInt(low, 'low'), expectInt(high, 'high'), shapeFrom([shape as number[]]), dtypeOf(opts, 'int64'));
   return finish(t, opts);
 }
+/**
+ * Seeds this thread's generator. The streams are PyTorch's: after the same seed, rand, randn,
+ * randint, randperm, dropout and nn.init draw the same numbers as PyTorch 1.13 on the CPU.
+ */
 export function manualSeed(seed: number): void {
   N.manualSeed(expectInt(seed, 'seed'));
+}
+/** The seed of the current stream (random per process until manualSeed, as in PyTorch). */
+export function initialSeed(): bigint {
+  return N.initialSeed();
+}
+/** Reseeds from the operating system's entropy and returns the new seed. */
+export function seed(): bigint {
+  return N.seed();
+}
+/** A random permutation of 0 .. n-1 (int64 unless a dtype is given). */
+export function randperm(n: number, opts: TensorOptions = {}): Tensor {
+  const t = new Tensor();
+  t._id = N.randperm(t, expectInt(n, 'n'), dtypeOf(opts, 'int64'));
+  return finish(t, opts);
 }
 
 function likeOpts(t: Tensor, opts: TensorOptions): TensorOptions {

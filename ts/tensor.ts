@@ -639,6 +639,21 @@ export class Tensor {
     N.copyInplace(this._id, tensorArg(src, 'src')._id);
     return this;
   }
+  /** Fills with U[from, to) draws: the same numbers as PyTorch after the same manualSeed. */
+  uniform_(from = 0, to = 1): this {
+    N.uniform_(this._id, expectNumber(from, 'from'), expectNumber(to, 'to'));
+    return this;
+  }
+  /** Fills with N(mean, std²) draws: the same numbers as PyTorch after the same manualSeed. */
+  normal_(mean = 0, std = 1): this {
+    N.normal_(this._id, expectNumber(mean, 'mean'), expectNumber(std, 'std'));
+    return this;
+  }
+  /** Fills with 1 (probability p) or 0. */
+  bernoulli_(p = 0.5): this {
+    N.bernoulli_(this._id, expectNumber(p, 'p'));
+    return this;
+  }
   clamp_(min?: number | null, max?: number | null): this {
     if (min !== undefined && min !== null) expectNumber(min, 'min');
     if (max !== undefined && max !== null) expectNumber(max, 'max');

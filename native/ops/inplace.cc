@@ -238,6 +238,15 @@ void fill_tensor_(Tensor& self, const Tensor& value) {
   if (n) rebase_history(self, n);
 }
 
+void overwrite_(Tensor& self, const char* node_name, const std::function<void(Tensor&)>& write) {
+  bool rec = recording(self);
+  check_inplace(self, rec);
+  Ref<OpNode> n = rec ? record(OpKind::Fill, node_name, {&self}) : nullptr;
+  write(self);
+  bump(self);
+  if (n) rebase_history(self, n);
+}
+
 void zero_(Tensor& self) {
   bool rec = recording(self);
   check_inplace(self, rec);

@@ -53,10 +53,11 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
-  // One mask holding 0 or 1/(1-p), so the input is touched by a single multiply.
+  // As ATen's dropout: a 0/1 mask drawn with bernoulli_(1 - p), divided by 1 - p, times the
+  // input (so the same seed drops the same elements and scales by the same float).
   const mask = new Tensor();
   mask._id = N.bernoulliMask(mask, x.shape, 1 - p, x.dtype);
-  return x.mul(mask.mul_(1 / (1 - p)));
+  return x.mul(mask.div_(1 - p));
 }
 
 // ------------------------------------------------------------------ linear layers
