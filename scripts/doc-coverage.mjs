@@ -24,7 +24,11 @@ export function publicNames() {
 
   const hasDoc = (sym) =>
     sym.getDocumentationComment(checker).some((p) => p.text.trim()) ||
-    (sym.declarations ?? []).some((d) => ts.getJSDocCommentsAndTags(d).length > 0);
+    (sym.declarations ?? []).some((d) => ts.getJSDocCommentsAndTags(d).length > 0 ||
+      // `export * as nn from './nn'`: the comment sits on the export declaration.
+      (ts.isNamespaceExport(d) && ts.getJSDocCommentsAndTags(d.parent).length > 0) ||
+      (ts.isNamespaceExport(d) && ts.getLeadingCommentRanges(d.getSourceFile().text, d.parent.getFullStart())
+        ?.some((r) => d.getSourceFile().text.startsWith('/**', r.pos))));
   const note = (name, where, documented) => {
     const e = names.get(name) ?? { documented: false, paths: [] };
     e.documented ||= documented;

@@ -12,5 +12,7 @@ export { LayerNorm } from './layernorm';
 export { Conv2d } from './conv';
 export { MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, BCEWithLogitsLoss, BCELoss } from './loss';
 export { Sequential, ModuleList } from './sequential';
+/** torch.nn.functional: the function forms of the layers and losses (relu, linear, crossEntropy, ...). */
 export * as functional from './functional';
+/** torch.nn.init: PyTorch's initialisers, in place under noGrad (kaimingUniform_, xavierNormal_, ...). */
 export * as init from './init';
