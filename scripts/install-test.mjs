@@ -15,6 +15,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = `${process.platform}-${process.arch}`;
 const prebuildDir = path.join(root, 'prebuilds', target);
 const log = (m) => console.log(`install-test: ${m}`);
+// npm next to this node; TG_NPM_CLI names another (a Node from the node-* packages has none).
+const npmCliPath = () =>
+  process.env.TG_NPM_CLI || path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
 
 let madePrebuild = false;
 if (!fs.existsSync(prebuildDir) || fs.readdirSync(prebuildDir).length === 0) {
@@ -29,6 +32,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-install-'));
 try {
   const packOut = execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: root, encoding: 'utf8' });
   const tarball = path.join(work, packOut.trim().split('\n').pop());
+  log(`node ${process.version}, npm from ${npmCliPath()}`);
   log(`packed ${path.basename(tarball)} (${(fs.statSync(tarball).size / 1024).toFixed(0)} KiB)`);
 
   // Types resolve for import and require under every module mode (node10, node16, bundler).
@@ -44,7 +48,7 @@ try {
   const bin = path.join(work, 'bin');
   fs.mkdirSync(bin);
   fs.symlinkSync(process.execPath, path.join(bin, 'node'));
-  const npmCli = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  const npmCli = npmCliPath();
   fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${npmCli}" "$@"\n`, { mode: 0o755 });
   for (const tool of ['sh', 'env']) {
     const p = ['/bin/' + tool, '/usr/bin/' + tool].find((x) => fs.existsSync(x));
