@@ -22,9 +22,9 @@
       "msvs_settings": {
         "VCCLCompilerTool": {
           "ExceptionHandling": 1,
-          # /permissive- and /Zc:preprocessor: standard C++ and a standard preprocessor
-          # (__VA_ARGS__ in the TG_CHECK macros), as GCC and Clang compile it; /utf-8: the
-          # sources are UTF-8; /bigobj: the binding and derivative tables are large.
+          # /permissive- and /Zc:preprocessor: standard C++ and the standard preprocessor, the
+          # language GCC and Clang compile this code as; /utf-8: the sources are UTF-8;
+          # /bigobj: the binding and derivative tables are large objects.
           "AdditionalOptions": ["/std:c++17", "/O2", "/permissive-", "/Zc:preprocessor", "/Zc:__cplusplus", "/utf-8", "/bigobj"]
         }
       },
