@@ -19,10 +19,23 @@ const pkg = `node-${process.platform === 'win32' ? 'win' : process.platform}-${p
 const log = (m) => console.log(`test-node22: ${m}`);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
+// The newest release matching NODE_VERSION, or (offline) the newest one already fetched.
+function resolveVersion() {
+  try {
+    const versions = [].concat(JSON.parse(execFileSync(npm, ['view', `${pkg}@${want}`, 'version', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })));
+    return versions[versions.length - 1];
+  } catch (e) {
+    const prefix = `tensorgrad-${pkg}-`;
+    const cached = fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith(prefix) && `${d.slice(prefix.length)}.`.startsWith(`${want}.`));
+    const newest = cached.map((d) => d.slice(prefix.length)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).pop();
+    if (!newest) throw new Error(`cannot reach the npm registry to fetch ${pkg}@${want}, and none is cached in ${os.tmpdir()}: ${e.message}`);
+    log(`registry unreachable; using the cached ${pkg}@${newest}`);
+    return newest;
+  }
+}
+
 function fetchNode() {
-  const version = execFileSync(npm, ['view', `${pkg}@${want}`, 'version', '--json'], { encoding: 'utf8' });
-  const versions = [].concat(JSON.parse(version));
-  const v = versions[versions.length - 1];
+  const v = resolveVersion();
   const dir = path.join(os.tmpdir(), `tensorgrad-${pkg}-${v}`);
   const bin = path.join(dir, 'package', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
   if (!fs.existsSync(bin)) {
