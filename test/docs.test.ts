@@ -1,7 +1,9 @@
 // The docs cover the whole API contract (docs/API.md): every name it lists is exported with a
 // TSDoc comment (what typedoc's reference is generated from: `npm run docs`), and the README's
 // PyTorch → tensorgrad tables mention every one of them.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -55,5 +57,24 @@ describe('documentation covers docs/API.md', () => {
     expect(config.out).toBe('docs/api');
     expect(read('.gitignore')).toMatch(/^docs\/api\/$/m);
     expect(JSON.parse(read('package.json')).scripts.docs).toBe('typedoc');
+  });
+
+  it("the README's quick start runs and trains", () => {
+    const table = read('README.md').split('## Quick start, side by side with PyTorch')[1].split('</table>')[0];
+    const ts = table.match(/```ts\n([\s\S]*?)```/);
+    expect(ts).not.toBeNull();
+    const esm = path.join(root, 'dist', 'esm', 'index.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-readme-'));
+    try {
+      const file = path.join(dir, 'quickstart.mjs');
+      fs.writeFileSync(file, ts![1].replace("from 'tensorgrad'", `from ${JSON.stringify(esm)}`));
+      const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+      const losses = [...out.matchAll(/^\d+ ([\d.e-]+)$/gm)].map((m) => Number(m[1]));
+      expect(losses.length).toBe(4);
+      expect(losses[3]).toBeLessThan(losses[0] / 10);
+      expect(out).toMatch(/tensor\(\[\[0\.\d+\]\], grad_fn=<\w+Backward0>\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
