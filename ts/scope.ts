@@ -14,6 +14,7 @@ function collect(v: unknown, keep: Set<unknown>, depth = 0): void {
   else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collect(x, keep, depth + 1);
 }
 
+/** Runs `fn` and disposes every tensor created inside it except those in its result (arrays, Maps and plain objects are searched); the survivors belong to an enclosing tidy. Disposes everything if `fn` throws. */
 export function tidy<T>(fn: () => T): T {
   const mine: { dispose(): void }[] = [];
   scopes.push(mine);

@@ -1,5 +1,8 @@
 #include "storage.h"
 #include <cstdlib>
+#if defined(_WIN32)
+#include <malloc.h>  // _aligned_malloc / _aligned_free
+#endif
 #include "error.h"
 
 namespace tg {
