@@ -210,14 +210,14 @@ proto.cumprod = function (this: Tensor, dim: number, opts?: { dtype?: DType }): 
   o._id = N.cumprod(o, this._id, expectInt(dim, 'dim'), opts?.dtype ? toDType(opts.dtype) : undefined);
   return o;
 };
-function sortArgs(dim: number | SortOptions | undefined, descending: boolean | undefined): [number, boolean] {
-  if (typeof dim === 'object' && dim !== null) return [expectInt(dim.dim ?? -1, 'dim'), !!dim.descending];
-  return [expectInt(dim ?? -1, 'dim'), !!descending];
+function sortArgs(dim: number | SortOptions | undefined, descending: boolean | undefined): [number, boolean, boolean] {
+  if (typeof dim === 'object' && dim !== null) return [expectInt(dim.dim ?? -1, 'dim'), !!dim.descending, dim.stable !== undefined];
+  return [expectInt(dim ?? -1, 'dim'), !!descending, false];
 }
-// Sorting is always stable, so `stable` changes nothing.
+// Sorting is always stable; passing `stable` picks PyTorch's sort.stable overload (SortBackward1).
 proto.sort = function (this: Tensor, dim?: number | SortOptions, descending?: boolean): ValuesIndices {
-  const [d, desc] = sortArgs(dim, descending);
-  const [v, i]: number[] = N.sort(this._id, d, desc);
+  const [d, desc, stable] = sortArgs(dim, descending);
+  const [v, i]: number[] = N.sort(this._id, d, desc, stable);
   return { values: adoptPending(v), indices: adoptPending(i) };
 };
 proto.argsort = function (this: Tensor, dim?: number | SortOptions, descending?: boolean): Tensor {

@@ -412,6 +412,8 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {sub(g, mul(exp(y), sum(g, {i0}, true)))};
     }
 
+    case OpKind::NotImplemented:
+      fail(ErrorKind::Error, "derivative for aten::floor_divide is not implemented");
     // (ops_extra.h: sort.cc)
     case OpKind::Cumsum:
       // The reversed cumulative sum of g.

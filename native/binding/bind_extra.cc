@@ -93,9 +93,9 @@ TG_FN(cumsum) {
 TG_FN(cumprod) {
   return return_tensor(info, ops::cumprod(tensor_arg(info, 1), int_arg(info, 2, "dim"), opt_dtype(info, 3)));
 }
-// sort(a, dim, descending) -> [values, indices]
+// sort(a, dim, descending, stable) -> [values, indices]
 TG_FN(sort) {
-  auto r = ops::sort(tensor_arg(info, 0), int_arg(info, 1, "dim"), bool_arg(info, 2));
+  auto r = ops::sort(tensor_arg(info, 0), int_arg(info, 1, "dim"), bool_arg(info, 2), bool_arg(info, 3));
   return pending_tensors(info.Env(), {r.first, r.second});
 }
 TG_FN(argsort) {

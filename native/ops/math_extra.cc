@@ -162,6 +162,8 @@ Tensor unary(UnaryOp op, const Tensor& a) {
 }
 
 void unary_(UnaryOp op, Tensor& self) {
+  // square_ is pow_(2), whose integer result cannot go back into a bool tensor.
+  TG_CHECK(!(op == UnaryOp::Square && self.dtype() == DType::Bool), "Found dtype Bool but expected Long");
   Tensor out = unary_value(op, self);
   check_inplace_result_type(out.dtype(), self.dtype());
   bool rec = inplace_begin(self, {});
@@ -261,8 +263,10 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
   DType dt = result_type(a, b);
   TG_CHECK(dt != DType::Bool, "\"div_floor_cpu\" not implemented for 'Bool'");
-  // Not differentiable in PyTorch 1.13 (its grad_fn is NotImplemented): no node.
-  return binary_value(BinaryExtra::FloorDivide, a, b, dt);
+  Tensor out = binary_value(BinaryExtra::FloorDivide, a, b, dt);
+  // Not differentiable in PyTorch 1.13: its node is NotImplemented, and backward through it fails.
+  if (auto n = record(OpKind::NotImplemented, "torch::autograd::NotImplemented", {&a, &b})) set_history(out, n);
+  return out;
 }
 
 Tensor logical(LogicalOp op, const Tensor& a, const Tensor& b) {
@@ -401,7 +405,8 @@ void pow_(Tensor& self, const Tensor& exponent) {
   }
   TG_CHECK(out.shape() == self.shape(), "output with shape ", shape_str(self.shape()),
            " doesn't match the broadcast shape ", shape_str(out.shape()));
-  check_inplace_result_type(out.dtype(), self.dtype());
+  TG_CHECK(category(out.dtype()) <= category(self.dtype()), "Found dtype ", dtype_short_name(self.dtype()),
+           " but expected ", dtype_short_name(out.dtype()));
   bool rec = inplace_begin(self, {scalar ? nullptr : &exponent});
   Ref<OpNode> n;
   if (rec) {
@@ -429,9 +434,12 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
   GradModeGuard off(false);
   // |a - b| <= atol + rtol * |b|, or exactly equal (infinities), or both NaN when asked.
   Tensor close = compare(CmpOp::Eq, a, b);
-  if (is_floating(a.dtype())) {
-    Tensor diff = abs(sub(a, b));
-    Tensor tol = add(scalar_tensor(Scalar{atol}), mul(scalar_tensor(Scalar{rtol}), abs(b)));
+  if (a.dtype() != DType::Bool) {
+    // Integers compare in the default float dtype, as PyTorch's (a - b).abs() <= ... does.
+    Tensor fa = is_floating(a.dtype()) ? a : cast_to(a, DType::Float64);
+    Tensor fb = is_floating(b.dtype()) ? b : cast_to(b, DType::Float64);
+    Tensor diff = abs(sub(fa, fb));
+    Tensor tol = add(scalar_tensor(Scalar{atol}), mul(scalar_tensor(Scalar{rtol}), abs(fb)));
     Tensor finite = logical(LogicalOp::And, predicate(PredicateOp::IsFinite, diff), compare(CmpOp::Le, diff, tol));
     close = logical(LogicalOp::Or, close, finite);
     if (equal_nan)

@@ -42,7 +42,8 @@ bool equal(const Tensor& a, const Tensor& b);
 // ---- scans, sorting, logical reductions (sort.cc) ----
 Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dt);
 Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dt);
-std::pair<Tensor, Tensor> sort(const Tensor& a, int64_t dim, bool descending);
+// Always stable; `stable` names the overload (sort.stable records SortBackward1).
+std::pair<Tensor, Tensor> sort(const Tensor& a, int64_t dim, bool descending, bool stable = false);
 Tensor argsort(const Tensor& a, int64_t dim, bool descending);
 std::pair<Tensor, Tensor> topk(const Tensor& a, int64_t k, int64_t dim, bool largest, bool sorted);
 Tensor median_all(const Tensor& a);

@@ -48,6 +48,7 @@ Tensor flip(const Tensor& a, const Dims& dims) {
   // A view walking the flipped dims backwards, then a copy.
   Dims strides = a.strides();
   int64_t offset = a.offset();
+  if (a.dim() == 0) ds.clear();  // a 0-d tensor takes dim 0 or -1 and stays as it is
   for (int64_t d : ds) {
     if (a.shape()[d] > 0) offset += (a.shape()[d] - 1) * strides[d];
     strides[d] = -strides[d];
@@ -68,6 +69,7 @@ Tensor roll_value(const Tensor& a, const Dims& shifts, const Dims& dims) {
   }
   TG_CHECK(shifts.size() == dims.size(), "shifts and dimensions must align. shifts: ", shifts.size(),
            ", dims:", dims.size());
+  TG_CHECK_RANGE(a.dim() > 0, "Dimension specified as ", dims[0], " but tensor has no dimensions");
   Tensor out = a;
   for (size_t i = 0; i < dims.size(); i++) {
     int64_t d = wrap_dim(dims[i], a.dim());
@@ -137,6 +139,7 @@ Tensor band_mask(int64_t n, int64_t m, int64_t k, bool upper) {
 }
 
 Tensor tri(const Tensor& a, int64_t k, bool upper) {
+  wrap_dim(-2, a.dim());  // PyTorch's error for fewer than 2 dims: "Dimension out of range ..."
   TG_CHECK(a.dim() >= 2, upper ? "triu" : "tril", ": input tensor must have at least 2 dimensions");
   Tensor out;
   {
@@ -160,15 +163,20 @@ Tensor triu(const Tensor& a, int64_t diagonal) { return tri(a, diagonal, true); 
 
 namespace {
 
+Tensor cast_value(const Tensor& value, DType dt) {
+  Tensor v = Tensor::empty({}, dt);
+  copy_kernel(v, value);
+  return v;
+}
+
 Tensor masked_fill_value(const Tensor& a, const Tensor& mask, const Tensor& value) {
-  TG_CHECK(mask.dtype() == DType::Bool, "masked_fill_ only supports boolean masks, but got mask with dtype ",
-           mask.dtype() == DType::Int64 ? "long int" : dtype_name(mask.dtype()));
   TG_CHECK(value.dim() == 0, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ",
            value.dim(), " dimension(s).");
   GradModeGuard off(false);
-  Tensor v = Tensor::empty({}, a.dtype());
-  copy_kernel(v, value);
-  return where(mask, v, a);
+  // PyTorch 1.13 still takes a non-bool mask (nonzero is true), with a deprecation warning.
+  if (mask.dtype() != DType::Bool)
+    return where(compare(CmpOp::Ne, mask, scalar_tensor(Scalar{0, true, false})), cast_value(value, a.dtype()), a);
+  return where(mask, cast_value(value, a.dtype()), a);
 }
 
 Ref<OpNode> record_masked_fill(Tensor& self_or_in, const Tensor& mask, const Tensor& value) {
@@ -220,7 +228,7 @@ Tensor nonzero(const Tensor& a) {
 }
 
 Tensor masked_select(const Tensor& a, const Tensor& mask) {
-  TG_CHECK(mask.dtype() == DType::Bool, "masked_select: expected BoolTensor for mask");
+  TG_CHECK(mask.dtype() == DType::Bool, "masked_select: expected BoolTensor or ByteTensor for mask");
   Dims shape = broadcast_shapes(a.shape(), mask.shape());
   Tensor out, flat_idx;
   {
@@ -301,7 +309,7 @@ Tensor diagonal_backward(const Tensor& g, const Dims& shape, int64_t offset, int
 }
 
 Tensor diag(const Tensor& a, int64_t k) {
-  TG_CHECK(a.dim() == 1 || a.dim() == 2, "diag(): Supports 1D or 2D tensors. Got ", a.dim(), "D");
+  TG_CHECK(a.dim() == 1 || a.dim() == 2, "matrix or a vector expected");
   Tensor out;
   if (a.dim() == 1) {
     int64_t n = a.shape()[0] + (k >= 0 ? k : -k);
@@ -359,6 +367,11 @@ Tensor movedim(const Tensor& a, const Dims& source, const Dims& destination) {
            shape_str(source), " dims) should contain the same number of dims as destination (", shape_str(destination),
            " dims)");
   int64_t nd = a.dim();
+  if (nd == 0) {  // dims 0 and -1 name the tensor itself
+    for (int64_t s : source) wrap_dim(s, nd);
+    for (int64_t s : destination) wrap_dim(s, nd);
+    return alias(a);
+  }
   Dims src, dst;
   for (int64_t s : source) src.push_back(wrap_dim(s, nd));
   for (int64_t s : destination) dst.push_back(wrap_dim(s, nd));

@@ -129,10 +129,10 @@ std::pair<Tensor, Tensor> sorted_rows(const Tensor& a, int64_t d, bool descendin
 
 }  // namespace
 
-std::pair<Tensor, Tensor> sort(const Tensor& a, int64_t dim, bool descending) {
+std::pair<Tensor, Tensor> sort(const Tensor& a, int64_t dim, bool descending, bool stable) {
   int64_t d = wrap(dim, a);
   int64_t n = a.dim() == 0 ? 1 : a.shape()[d];
-  return sorted_rows(a, d, descending, n, "SortBackward0");
+  return sorted_rows(a, d, descending, n, stable ? "SortBackward1" : "SortBackward0");
 }
 
 Tensor argsort(const Tensor& a, int64_t dim, bool descending) {
@@ -149,8 +149,19 @@ std::pair<Tensor, Tensor> topk(const Tensor& a, int64_t k, int64_t dim, bool lar
 }
 
 Tensor median_all(const Tensor& a) {
-  TG_CHECK(a.numel() > 0, "median() input tensor cannot be empty");
-  TG_CHECK(a.dtype() != DType::Bool, "\"median_out\" not implemented for 'Bool'");
+  TG_CHECK(a.dtype() != DType::Bool, "\"median_cpu\" not implemented for 'Bool'");
+  if (a.numel() == 0) {  // PyTorch: the median of nothing is NaN
+    TG_CHECK(is_floating(a.dtype()), "median() input tensor cannot be empty");
+    Tensor out = full({}, NAN, a.dtype());
+    if (auto n = record(OpKind::MaxAll, "MedianBackward0", {&a})) {
+      n->shape = a.shape();
+      n->b1 = true;
+      n->save(a);
+      set_history(out, n);
+      n->save(out, true);
+    }
+    return out;
+  }
   Tensor flat = Tensor::empty({a.numel()}, a.dtype());
   copy_kernel(flat.alias(a.shape(), contiguous_strides(a.shape()), 0), a);
   Tensor values = Tensor::empty({a.numel()}, a.dtype()), indices = Tensor::empty({a.numel()}, DType::Int64);
