@@ -87,6 +87,7 @@ const OPS: Record<string, (...a: any[]) => Result> = {
   movedim: (x, s, d) => torch.movedim(x, s, d),
   scatter: (x, d, i, s) => x.scatter(d, i, s),
   scatter_add: (x, d, i, s) => x.scatterAdd(d, i, s),
+  index_add: (x, d, i, s, a) => torch.indexAdd(x, d, i, s, { alpha: a }),
 };
 
 function decode(a: Arg, grad: boolean): any {

@@ -98,3 +98,5 @@ export const movedim = (a: Tensor, source: number | number[], destination: numbe
 export const moveaxis = movedim;
 export const scatter = (a: Tensor, dim: number, index: Tensor, src: TensorLike) => T(a).scatter(dim, index, src);
 export const scatterAdd = (a: Tensor, dim: number, index: Tensor, src: Tensor) => T(a).scatterAdd(dim, index, src);
+export const indexAdd = (a: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }) =>
+  T(a).indexAdd(dim, index, source, opts);

@@ -54,6 +54,7 @@ declare module './tensor' {
     moveaxis(source: number | number[], destination: number | number[]): Tensor;
     scatter(dim: number, index: Tensor, src: TensorLike): Tensor;
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor;
     typeAs(other: Tensor): Tensor;
     newZeros(...size: (number | number[])[]): Tensor; newOnes(...size: (number | number[])[]): Tensor;
     newFull(size: number[], value: number | boolean): Tensor;
@@ -310,6 +311,11 @@ proto.scatter = function (this: Tensor, dim: number, index: Tensor, src: TensorL
 };
 proto.scatterAdd = function (this: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   return unary1(N.scatterAdd, this, expectInt(dim, 'dim'), tensorArg(index, 'index')._id, tensorArg(src, 'src')._id);
+};
+
+proto.indexAdd = function (this: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
+  const alpha = opts?.alpha === undefined ? 1 : expectNumber(opts.alpha, 'alpha');
+  return unary1(N.indexAdd, this, expectInt(dim, 'dim'), tensorArg(index, 'index')._id, tensorArg(source, 'source')._id, alpha);
 };
 
 // ------------------------------------------------------------------ utilities

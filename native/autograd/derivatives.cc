@@ -542,6 +542,13 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {needs_input_grad(0) ? scatter(g, i0, idx, scalar_tensor(Scalar{0, true, false})) : Tensor(),
               b0 && needs_input_grad(1) ? gather(g, i0, idx) : Tensor()};
     }
+    case OpKind::IndexAddSelf: {
+      // self: grad; source: grad.index_select(dim, index) * alpha, in the source's shape.
+      if (!needs_input_grad(1)) return {g, Tensor()};
+      Tensor gs = index_select(g, i0, saved_at(0));
+      if (s0 != 1) gs = mul(gs, sc(s0));
+      return {g, reshape(gs, shape)};
+    }
     case OpKind::ScatterAddSelf:
       return {g, needs_input_grad(1) ? gather(g, i0, saved_at(0)) : Tensor()};
     case OpKind::CopySlices: {

@@ -163,6 +163,12 @@ TG_FN(scatter_add) {
                                               tensor_arg(info, 4)));
 }
 
+// indexAdd(out, a, dim, index, src, alpha)
+TG_FN(index_add) {
+  return return_tensor(info, ops::index_add(tensor_arg(info, 1), int_arg(info, 2, "dim"), tensor_arg(info, 3),
+                                            tensor_arg(info, 4), num_arg(info, 5, "alpha")));
+}
+
 }  // namespace
 
 void register_extra(Napi::Env env, Napi::Object e) {
@@ -209,6 +215,7 @@ void register_extra(Napi::Env env, Napi::Object e) {
   def(env, e, "movedim", movedim);
   def(env, e, "scatter", scatter);
   def(env, e, "scatterAdd", scatter_add);
+  def(env, e, "indexAdd", index_add);
 }
 
 }  // namespace binding

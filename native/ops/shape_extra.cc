@@ -500,5 +500,61 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
   return out;
 }
 
+// ---------------------------------------------------------------- index_add
+
+Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src, double alpha) {
+  int64_t d = wrap_dim(dim, a.dim());
+  TG_CHECK(index.dtype() == DType::Int64 || index.dtype() == DType::Int32,
+           "index_add_(): Expected dtype int32/int64 for index but got: ", dtype_short_name(index.dtype()));
+  TG_CHECK(index.dim() <= 1, "index_add_(): Index is supposed to be a vector, but got dim: ", index.dim(),
+           " with type: ", dtype_short_name(index.dtype()), " and size: ", shape_str(index.shape()));
+  TG_CHECK(src.dtype() == a.dtype(), "index_add_(): self (", dtype_short_name(a.dtype()), ") and source (",
+           dtype_short_name(src.dtype()), ") must have the same scalar type");
+  int64_t k = index.numel();
+  int64_t src_size = src.dim() == 0 ? 1 : src.shape()[d];
+  TG_CHECK(k == src_size, "index_add_(): Number of indices (", k, ") should be equal to source.size(dim): (",
+           src_size, "), for dim: ", d);
+  // The slices (all dims but d) must agree.
+  if (a.dim() > 0 && src.dim() > 0) {
+    int64_t j = 0;
+    for (int64_t i = 0; i < a.dim(); i++) {
+      if (i == d) continue;
+      TG_CHECK(i < src.dim() && a.shape()[i] == src.shape()[i], "The size of tensor a (", a.shape()[i],
+               ") must match the size of tensor b (", i < src.dim() ? src.shape()[i] : 1,
+               ") at non-singleton dimension ", j);
+      j++;
+    }
+  }
+  int64_t size = a.dim() == 0 ? 1 : a.shape()[d];
+  Tensor idx = Tensor::empty({k}, DType::Int64);
+  copy_kernel(idx.alias(index.shape(), contiguous_strides(index.shape()), 0), index);
+  const int64_t* ix = idx.data<int64_t>();
+  for (int64_t i = 0; i < k; i++) TG_CHECK_RANGE(ix[i] >= 0 && ix[i] < size, "index out of range in self");
+  Tensor out = clone_detached(a);
+  if (k > 0) {
+    Tensor s = dense(src);
+    if (alpha != 1) {
+      GradModeGuard off(false);
+      Tensor scaled = mul(src, scalar_tensor(Scalar{alpha, alpha == static_cast<double>(static_cast<int64_t>(alpha)), false}));
+      s = Tensor::empty(src.shape(), a.dtype());  // back to self's dtype (an integer self with a fractional alpha)
+      copy_kernel(s, scaled);
+    }
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < a.dim(); i++) {
+      if (i < d) outer *= a.shape()[i];
+      if (i > d) inner *= a.shape()[i];
+    }
+    index_add_kernel(out, s, ix, k, outer, inner);
+  }
+  if (auto n = record(OpKind::IndexAddSelf, "IndexAddBackward0", {&a, &src})) {
+    n->i0 = d;
+    n->s0 = alpha;
+    n->save(idx);
+    n->shape = src.shape();
+    set_history(out, n);
+  }
+  return out;
+}
+
 }  // namespace ops
 }  // namespace tg
