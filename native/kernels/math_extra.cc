@@ -221,39 +221,57 @@ void binary_extra_kernel(BinaryExtra k, const Tensor& out, const Tensor& a, cons
 }
 
 // ---------------------------------------------------------------- scans
+//
+// A contiguous [outer, n, inner] block scanned along n: each step adds a whole inner row,
+// so the inner loop runs over contiguous memory (and vectorizes) whatever the dim.
+// Floats accumulate in double, as PyTorch's CPU cumsum/cumprod do (acc_type).
 
-void cumsum_kernel(const Tensor& out, const Tensor& a, int64_t rows, int64_t n) {
-  TG_DISPATCH_NUMERIC(out.dtype(), [&] {
-    const scalar_t* x = a.data<scalar_t>();
-    scalar_t* y = out.data<scalar_t>();
-    parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
-      for (int64_t r = b; r < e; r++) {
-        // Accumulate in double for floats, as PyTorch's cpu cumsum uses acc_type.
-        using acc_t = std::conditional_t<std::is_floating_point_v<scalar_t>, double, scalar_t>;
-        acc_t s = 0;
-        for (int64_t i = 0; i < n; i++) {
-          s += static_cast<acc_t>(x[r * n + i]);
-          y[r * n + i] = static_cast<scalar_t>(s);
+namespace {
+
+template <class T, class Op>
+void scan(const Tensor& out, const Tensor& a, int64_t outer, int64_t n, int64_t inner, double init, Op op) {
+  using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, T>;
+  const T* x = a.data<T>();
+  T* y = out.data<T>();
+  int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n * inner, 1));
+  if (inner == 1) {  // the scan runs along contiguous memory: one accumulator
+    parallel_for(outer, grain, [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; o++) {
+        acc_t acc = static_cast<acc_t>(init);
+        for (int64_t j = 0; j < n; j++) {
+          acc = op(acc, static_cast<acc_t>(x[o * n + j]));
+          y[o * n + j] = static_cast<T>(acc);
         }
       }
     });
+    return;
+  }
+  parallel_for(outer, grain, [&](int64_t b, int64_t e) {
+    std::vector<acc_t> acc(inner);
+    for (int64_t o = b; o < e; o++) {
+      std::fill(acc.begin(), acc.end(), static_cast<acc_t>(init));
+      const T* xo = x + o * n * inner;
+      T* yo = y + o * n * inner;
+      for (int64_t j = 0; j < n; j++)
+        for (int64_t k = 0; k < inner; k++) {
+          acc[k] = op(acc[k], static_cast<acc_t>(xo[j * inner + k]));
+          yo[j * inner + k] = static_cast<T>(acc[k]);
+        }
+    }
   });
 }
 
-void cumprod_kernel(const Tensor& out, const Tensor& a, int64_t rows, int64_t n) {
+}  // namespace
+
+void cumsum_kernel(const Tensor& out, const Tensor& a, int64_t outer, int64_t n, int64_t inner) {
   TG_DISPATCH_NUMERIC(out.dtype(), [&] {
-    const scalar_t* x = a.data<scalar_t>();
-    scalar_t* y = out.data<scalar_t>();
-    parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
-      for (int64_t r = b; r < e; r++) {
-        using acc_t = std::conditional_t<std::is_floating_point_v<scalar_t>, double, scalar_t>;
-        acc_t p = 1;
-        for (int64_t i = 0; i < n; i++) {
-          p *= static_cast<acc_t>(x[r * n + i]);
-          y[r * n + i] = static_cast<scalar_t>(p);
-        }
-      }
-    });
+    scan<scalar_t>(out, a, outer, n, inner, 0, [](auto p, auto q) { return p + q; });
+  });
+}
+
+void cumprod_kernel(const Tensor& out, const Tensor& a, int64_t outer, int64_t n, int64_t inner) {
+  TG_DISPATCH_NUMERIC(out.dtype(), [&] {
+    scan<scalar_t>(out, a, outer, n, inner, 1, [](auto p, auto q) { return p * q; });
   });
 }
 
@@ -262,12 +280,12 @@ void cumprod_grad_kernel(const Tensor& out, const Tensor& x, const Tensor& g, in
     const scalar_t* xs = x.data<scalar_t>();
     const scalar_t* gs = g.data<scalar_t>();
     scalar_t* o = out.data<scalar_t>();
+    std::vector<double> S(n);
     for (int64_t r = 0; r < rows; r++) {
       const scalar_t* xr = xs + r * n;
       const scalar_t* gr = gs + r * n;
-      // prefix[i] = prod_{k < i} x_k; S_i = g_i + x_{i+1} S_{i+1} sums the rest of the chain.
+      // prefix = prod_{k < i} x_k; S_i = g_i + x_{i+1} S_{i+1} sums the rest of the chain.
       double prefix = 1, suffix = 0;
-      std::vector<double> S(n);
       for (int64_t i = n - 1; i >= 0; i--) {
         suffix = gr[i] + (i + 1 < n ? static_cast<double>(xr[i + 1]) * suffix : 0.0);
         S[i] = suffix;
@@ -282,8 +300,63 @@ void cumprod_grad_kernel(const Tensor& out, const Tensor& x, const Tensor& g, in
 
 // ---------------------------------------------------------------- sorting
 
+namespace {
+
+template <class T>
+bool is_nan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
+  return false;
+}
+
+// Sorts one row into (value, index) pairs: NaNs (the largest values) moved to the end (or
+// the front when descending) in their original order, the rest stably sorted by value.
+// k < n: only the first k need to be in place (partial sort). Pairs keep the comparisons
+// on contiguous memory.
+template <class T>
+void sort_row(std::vector<std::pair<T, int64_t>>& row, const T* xr, int64_t n, bool descending, int64_t k) {
+  for (int64_t i = 0; i < n; i++) row[i] = {xr[i], i};
+  auto begin = row.begin(), end = row.end();
+  if constexpr (std::is_floating_point_v<T>) {
+    auto nan = [](const std::pair<T, int64_t>& p) { return std::isnan(p.first); };
+    if (descending) begin = std::stable_partition(row.begin(), row.end(), nan);
+    else end = std::stable_partition(row.begin(), row.end(), [&](const auto& p) { return !nan(p); });
+  }
+  auto less = [](const std::pair<T, int64_t>& p, const std::pair<T, int64_t>& q) { return p.first < q.first; };
+  auto greater = [](const std::pair<T, int64_t>& p, const std::pair<T, int64_t>& q) { return p.first > q.first; };
+  int64_t need = k - (begin - row.begin());  // still to place after leading NaNs
+  if (need <= 0) return;
+  if (k < n && need < end - begin) {
+    if (descending) std::partial_sort(begin, begin + need, end, greater);
+    else std::partial_sort(begin, begin + need, end, less);
+  } else if (descending) {
+    std::stable_sort(begin, end, greater);
+  } else {
+    std::stable_sort(begin, end, less);
+  }
+}
+
+}  // namespace
+
 void sort_kernel(const Tensor& values, const Tensor& indices, const Tensor& a, int64_t rows, int64_t n, bool descending,
                  int64_t k) {
+  TG_DISPATCH_ALL(a.dtype(), [&] {
+    const scalar_t* x = a.data<scalar_t>();
+    scalar_t* v = values.data<scalar_t>();
+    int64_t* ix = indices.data<int64_t>();
+    parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
+      std::vector<std::pair<scalar_t, int64_t>> row(n);
+      for (int64_t r = b; r < e; r++) {
+        sort_row(row, x + r * n, n, descending, k);
+        for (int64_t i = 0; i < k; i++) {
+          v[r * k + i] = row[i].first;
+          ix[r * k + i] = row[i].second;
+        }
+      }
+    });
+  });
+}
+
+void median_kernel(const Tensor& values, const Tensor& indices, const Tensor& a, int64_t rows, int64_t n) {
   TG_DISPATCH_ALL(a.dtype(), [&] {
     const scalar_t* x = a.data<scalar_t>();
     scalar_t* v = values.data<scalar_t>();
@@ -292,30 +365,22 @@ void sort_kernel(const Tensor& values, const Tensor& indices, const Tensor& a, i
       std::vector<int64_t> order(n);
       for (int64_t r = b; r < e; r++) {
         const scalar_t* xr = x + r * n;
-        std::iota(order.begin(), order.end(), 0);
-        // NaN is the largest value (PyTorch's sort); ties keep their order (stable).
-        auto less = [&](int64_t i, int64_t j) {
-          double p = static_cast<double>(xr[i]), q = static_cast<double>(xr[j]);
-          if (std::isnan(q)) return !std::isnan(p);
-          return p < q;
-        };
-        auto greater = [&](int64_t i, int64_t j) {
-          double p = static_cast<double>(xr[i]), q = static_cast<double>(xr[j]);
-          if (std::isnan(p)) return !std::isnan(q);
-          return p > q;
-        };
-        if (k < n) {
-          if (descending) std::partial_sort(order.begin(), order.begin() + k, order.end(), greater);
-          else std::partial_sort(order.begin(), order.begin() + k, order.end(), less);
-        } else if (descending) {
-          std::stable_sort(order.begin(), order.end(), greater);
-        } else {
-          std::stable_sort(order.begin(), order.end(), less);
+        // A NaN makes the median NaN: the first NaN, as a stable sort would place it.
+        int64_t first_nan = -1;
+        for (int64_t i = 0; i < n && first_nan < 0; i++)
+          if (is_nan(xr[i])) first_nan = i;
+        int64_t pick = first_nan;
+        if (pick < 0) {
+          std::iota(order.begin(), order.end(), 0);
+          auto mid = order.begin() + (n - 1) / 2;
+          // Ties broken by position, so the pick matches a stable sort's.
+          std::nth_element(order.begin(), mid, order.end(), [&](int64_t i, int64_t j) {
+            return xr[i] < xr[j] || (!(xr[j] < xr[i]) && i < j);
+          });
+          pick = *mid;
         }
-        for (int64_t i = 0; i < k; i++) {
-          v[r * k + i] = xr[order[i]];
-          ix[r * k + i] = order[i];
-        }
+        v[r] = xr[pick];
+        ix[r] = pick;
       }
     });
   });

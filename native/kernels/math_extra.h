@@ -23,9 +23,10 @@ enum class BinaryExtra { Atan2, Fmod, Remainder, FloorDivide, LogicalAnd, Logica
 // Integer fmod/remainder/floor_divide by zero throw PyTorch's "ZeroDivisionError".
 void binary_extra_kernel(BinaryExtra k, const Tensor& out, const Tensor& a, const Tensor& b);
 
-// Inclusive scans along the last axis of a contiguous [rows, n] view: out and a share a dtype.
-void cumsum_kernel(const Tensor& out, const Tensor& a, int64_t rows, int64_t n);
-void cumprod_kernel(const Tensor& out, const Tensor& a, int64_t rows, int64_t n);
+// Inclusive scans along the middle axis of a contiguous [outer, n, inner] block: out and a
+// share a dtype.
+void cumsum_kernel(const Tensor& out, const Tensor& a, int64_t outer, int64_t n, int64_t inner);
+void cumprod_kernel(const Tensor& out, const Tensor& a, int64_t outer, int64_t n, int64_t inner);
 // cumprod's gradient for inputs with zeros (one row [n] at a time, no graph):
 // grad_i = sum_{j >= i} g_j * prod_{k <= j, k != i} x_k.
 void cumprod_grad_kernel(const Tensor& out, const Tensor& x, const Tensor& g, int64_t rows, int64_t n);
@@ -35,5 +36,8 @@ void cumprod_grad_kernel(const Tensor& out, const Tensor& x, const Tensor& g, in
 // k < n keeps only the first k of each row (topk), written as [rows, k].
 void sort_kernel(const Tensor& values, const Tensor& indices, const Tensor& a, int64_t rows, int64_t n, bool descending,
                  int64_t k);
+// The lower median of each row of a contiguous [rows, n] tensor (n > 0) and its index; a row
+// with NaN gives its first NaN. values and indices are [rows].
+void median_kernel(const Tensor& values, const Tensor& indices, const Tensor& a, int64_t rows, int64_t n);
 
 }  // namespace tg

@@ -55,6 +55,28 @@ Tensor unrows(const Tensor& t, const Dims& shape, int64_t d) {
 
 int64_t wrap(int64_t dim, const Tensor& a) { return wrap_dim(dim, a.dim()); }
 
+// a as a contiguous tensor of dtype dt, and its sizes before, along and after dim d.
+struct Block {
+  Tensor data;
+  int64_t outer = 1, n = 1, inner = 1;
+};
+
+Block block_of(const Tensor& a, int64_t d, DType dt) {
+  Block b;
+  if (a.is_contiguous() && a.dtype() == dt) {
+    b.data = a;
+  } else {
+    b.data = Tensor::empty(a.shape(), dt);
+    copy_kernel(b.data, a);
+  }
+  for (int64_t i = 0; i < a.dim(); i++) {
+    if (i < d) b.outer *= a.shape()[i];
+    else if (i == d) b.n = a.shape()[i];
+    else b.inner *= a.shape()[i];
+  }
+  return b;
+}
+
 DType scan_dtype(const Tensor& a, std::optional<DType> dt) {
   if (dt) return *dt;
   return is_integral(a.dtype(), true) ? DType::Int64 : a.dtype();
@@ -67,10 +89,9 @@ DType scan_dtype(const Tensor& a, std::optional<DType> dt) {
 Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dt) {
   int64_t d = wrap(dim, a);
   DType out_dt = scan_dtype(a, dt);
-  Rows r = rows_of(a, d, out_dt);
-  Tensor out = Tensor::empty(r.moved, out_dt);
-  cumsum_kernel(out, r.data, r.rows, r.n);
-  out = unrows(out, a.shape(), d);
+  Block b = block_of(a, d, out_dt);
+  Tensor out = Tensor::empty(a.shape(), out_dt);
+  if (out.numel() > 0) cumsum_kernel(out, b.data, b.outer, b.n, b.inner);
   if (auto n = record(OpKind::Cumsum, "CumsumBackward0", {&a})) {
     n->i0 = d;
     n->dtype = a.dtype();
@@ -82,10 +103,9 @@ Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dt) {
 Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dt) {
   int64_t d = wrap(dim, a);
   DType out_dt = scan_dtype(a, dt);
-  Rows r = rows_of(a, d, out_dt);
-  Tensor out = Tensor::empty(r.moved, out_dt);
-  cumprod_kernel(out, r.data, r.rows, r.n);
-  out = unrows(out, a.shape(), d);
+  Block b = block_of(a, d, out_dt);
+  Tensor out = Tensor::empty(a.shape(), out_dt);
+  if (out.numel() > 0) cumprod_kernel(out, b.data, b.outer, b.n, b.inner);
   if (auto n = record(OpKind::Cumprod, "CumprodBackward0", {&a})) {
     n->i0 = d;
     n->dtype = a.dtype();
@@ -162,17 +182,11 @@ Tensor median_all(const Tensor& a) {
     }
     return out;
   }
+  // The lower median; a NaN anywhere makes the median NaN.
   Tensor flat = Tensor::empty({a.numel()}, a.dtype());
   copy_kernel(flat.alias(a.shape(), contiguous_strides(a.shape()), 0), a);
-  Tensor values = Tensor::empty({a.numel()}, a.dtype()), indices = Tensor::empty({a.numel()}, DType::Int64);
-  sort_kernel(values, indices, flat, 1, a.numel(), false, a.numel());
-  // The lower median; a NaN anywhere makes the median NaN (sorted last).
-  int64_t pos = (a.numel() - 1) / 2;
-  TG_DISPATCH_FLOAT(a.dtype(), [&] {
-    if (std::isnan(static_cast<double>(values.data<scalar_t>()[a.numel() - 1]))) pos = a.numel() - 1;
-  });
-  Tensor out = Tensor::empty({}, a.dtype());
-  copy_kernel(out, values.alias({}, {}, pos));
+  Tensor out = Tensor::empty({}, a.dtype()), index = Tensor::empty({}, DType::Int64);
+  median_kernel(out, index, flat, 1, a.numel());
   // evenly_distribute_backward: the gradient is shared among the elements equal to it.
   if (auto n = record(OpKind::MaxAll, "MedianBackward0", {&a})) {
     n->shape = a.shape();
@@ -191,24 +205,10 @@ std::pair<Tensor, Tensor> median_dim(const Tensor& a, int64_t dim, bool keepdim)
   if (a.dim() > 0)
     TG_CHECK_RANGE(a.shape()[d] != 0, "median(): Expected reduction dim ", d, " to have non-zero size.");
   Rows r = rows_of(a, d, a.dtype());
-  Tensor values = Tensor::empty(r.moved, a.dtype()), indices = Tensor::empty(r.moved, DType::Int64);
-  sort_kernel(values, indices, r.data, r.rows, r.n, false, r.n);
   Dims kshape = r.moved;
   kshape.back() = 1;
   Tensor mv = Tensor::empty(kshape, a.dtype()), mi = Tensor::empty(kshape, DType::Int64);
-  TG_DISPATCH_ALL(a.dtype(), [&] {
-    const scalar_t* v = values.data<scalar_t>();
-    const int64_t* ix = indices.data<int64_t>();
-    for (int64_t row = 0; row < r.rows; row++) {
-      int64_t pos = (r.n - 1) / 2;
-      // With NaNs (sorted last, in their original order) the median is the first NaN.
-      int64_t non_nan = r.n;
-      while (non_nan > 0 && std::isnan(static_cast<double>(v[row * r.n + non_nan - 1]))) non_nan--;
-      if (non_nan < r.n) pos = non_nan;
-      mv.data<scalar_t>()[row] = v[row * r.n + pos];
-      mi.data<int64_t>()[row] = ix[row * r.n + pos];
-    }
-  });
+  if (r.rows > 0) median_kernel(mv, mi, r.data, r.rows, r.n);
   Dims keep = a.shape();
   if (a.dim() > 0) keep[d] = 1;
   Tensor vals = unrows(mv, keep, d), idx = unrows(mi, keep, d);
