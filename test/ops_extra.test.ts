@@ -88,6 +88,9 @@ const OPS: Record<string, (...a: any[]) => Result> = {
   scatter: (x, d, i, s) => x.scatter(d, i, s),
   scatter_add: (x, d, i, s) => x.scatterAdd(d, i, s),
   index_add: (x, d, i, s, a) => torch.indexAdd(x, d, i, s, { alpha: a }),
+  scatter_: (x, d, i, s) => fresh(x).scatter_(d, i, s),
+  scatter_add_: (x, d, i, s) => fresh(x).scatterAdd_(d, i, s),
+  index_add_: (x, d, i, s, a) => fresh(x).indexAdd_(d, i, s, { alpha: a }),
 };
 
 function decode(a: Arg, grad: boolean): any {

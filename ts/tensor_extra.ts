@@ -55,6 +55,9 @@ declare module './tensor' {
     scatter(dim: number, index: Tensor, src: TensorLike): Tensor;
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
     indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor;
+    scatter_(dim: number, index: Tensor, src: TensorLike): this;
+    scatterAdd_(dim: number, index: Tensor, src: Tensor): this;
+    indexAdd_(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): this;
     typeAs(other: Tensor): Tensor;
     newZeros(...size: (number | number[])[]): Tensor; newOnes(...size: (number | number[])[]): Tensor;
     newFull(size: number[], value: number | boolean): Tensor;
@@ -316,6 +319,20 @@ proto.scatterAdd = function (this: Tensor, dim: number, index: Tensor, src: Tens
 proto.indexAdd = function (this: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
   const alpha = opts?.alpha === undefined ? 1 : expectNumber(opts.alpha, 'alpha');
   return unary1(N.indexAdd, this, expectInt(dim, 'dim'), tensorArg(index, 'index')._id, tensorArg(source, 'source')._id, alpha);
+};
+
+proto.scatter_ = function (this: Tensor, dim: number, index: Tensor, src: TensorLike) {
+  N.scatterInplace(this._id, expectInt(dim, 'dim'), tensorArg(index, 'index')._id, valOf(src), kindOf(src, 'src'));
+  return this;
+};
+proto.scatterAdd_ = function (this: Tensor, dim: number, index: Tensor, src: Tensor) {
+  N.scatterAddInplace(this._id, expectInt(dim, 'dim'), tensorArg(index, 'index')._id, tensorArg(src, 'src')._id);
+  return this;
+};
+proto.indexAdd_ = function (this: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }) {
+  const alpha = opts?.alpha === undefined ? 1 : expectNumber(opts.alpha, 'alpha');
+  N.indexAddInplace(this._id, expectInt(dim, 'dim'), tensorArg(index, 'index')._id, tensorArg(source, 'source')._id, alpha);
+  return this;
 };
 
 // ------------------------------------------------------------------ utilities

@@ -169,6 +169,24 @@ TG_FN(index_add) {
                                             tensor_arg(info, 4), num_arg(info, 5, "alpha")));
 }
 
+// scatterInplace(self, dim, index, src, srcKind) / scatterAddInplace(self, dim, index, src) /
+// indexAddInplace(self, dim, index, src, alpha)
+TG_FN(scatter_inplace) {
+  Tensor self = tensor_arg(info, 0);
+  ops::scatter_(self, int_arg(info, 1, "dim"), tensor_arg(info, 2), operand_arg(info, 3));
+  return undefined(info);
+}
+TG_FN(scatter_add_inplace) {
+  Tensor self = tensor_arg(info, 0);
+  ops::scatter_add_(self, int_arg(info, 1, "dim"), tensor_arg(info, 2), tensor_arg(info, 3));
+  return undefined(info);
+}
+TG_FN(index_add_inplace) {
+  Tensor self = tensor_arg(info, 0);
+  ops::index_add_(self, int_arg(info, 1, "dim"), tensor_arg(info, 2), tensor_arg(info, 3), num_arg(info, 4, "alpha"));
+  return undefined(info);
+}
+
 }  // namespace
 
 void register_extra(Napi::Env env, Napi::Object e) {
@@ -216,6 +234,9 @@ void register_extra(Napi::Env env, Napi::Object e) {
   def(env, e, "scatter", scatter);
   def(env, e, "scatterAdd", scatter_add);
   def(env, e, "indexAdd", index_add);
+  def(env, e, "scatterInplace", scatter_inplace);
+  def(env, e, "scatterAddInplace", scatter_add_inplace);
+  def(env, e, "indexAddInplace", index_add_inplace);
 }
 
 }  // namespace binding

@@ -75,6 +75,9 @@ Tensor movedim(const Tensor& a, const Dims& source, const Dims& destination);
 Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);  // src wrapped: ScatterBackward1
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src, double alpha);
+void scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+void scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+void index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, double alpha);
 
 // A view of `a` with other geometry, tracked as a view (defined in shape.cc).
 Tensor view_of(const Tensor& a, const Dims& shape, const Dims& strides, int64_t offset);

@@ -455,8 +455,9 @@ void scatter_kernel(const Tensor& out, const Tensor& src, const Tensor& index, i
 
 }  // namespace
 
-Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
-  int64_t d = wrap_dim(dim, a.dim());
+namespace {
+
+Tensor scatter_value(const Tensor& a, int64_t d, const Tensor& index, const Tensor& src) {
   bool scalar = src.impl()->wrapped_number;
   check_scatter("scatter", a, d, index, scalar ? nullptr : &src);
   Tensor out = clone_detached(a);
@@ -466,20 +467,23 @@ Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& 
     copy_kernel(s, src);
   }
   if (index.numel() > 0) scatter_kernel(out, s, index, d);
+  return out;
+}
+
+Ref<OpNode> scatter_node(const Tensor& a, int64_t d, const Tensor& index, const Tensor& src) {
+  bool scalar = src.impl()->wrapped_number;
   Ref<OpNode> n = scalar ? record(OpKind::Scatter, "ScatterBackward1", {&a})
                          : record(OpKind::Scatter, "ScatterBackward0", {&a, &src});
   if (n) {
     n->i0 = d;
     n->b0 = !scalar;
     n->save(index);
-    set_history(out, n);
   }
-  return out;
+  return n;
 }
 
-Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
-  int64_t d = wrap_dim(dim, a.dim());
-  check_scatter("scatter_add", a, d, index, &src);
+Tensor scatter_add_value(const Tensor& a, int64_t d, const Tensor& index, const Tensor& src) {
+  check_scatter("scatter", a, d, index, &src);  // PyTorch names scatter() here too
   Tensor out = clone_detached(a);
   if (index.numel() > 0) {
     Dims out_shape = a.dim() == 0 ? Dims{1} : a.shape();
@@ -492,18 +496,62 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
     scatter_add_kernel(out.alias(out_shape, contiguous_strides(out_shape), 0), block,
                        idx.alias(index_shape, contiguous_strides(index_shape), idx.offset()), d);
   }
-  if (auto n = record(OpKind::ScatterAddSelf, "ScatterAddBackward0", {&a, &src})) {
+  return out;
+}
+
+Ref<OpNode> scatter_add_node(const Tensor& a, int64_t d, const Tensor& index, const Tensor& src) {
+  Ref<OpNode> n = record(OpKind::ScatterAddSelf, "ScatterAddBackward0", {&a, &src});
+  if (n) {
     n->i0 = d;
     n->save(index);
-    set_history(out, n);
   }
+  return n;
+}
+
+// Writes `out` (computed from self) into self with PyTorch's in-place rules; make_node
+// records the op's node against self's history before the write.
+template <class MakeNode>
+void write_inplace(Tensor& self, const Tensor& out, const Tensor& other, MakeNode make_node) {
+  bool rec = inplace_begin(self, {&other});
+  Ref<OpNode> n = rec ? make_node() : nullptr;
+  copy_kernel(self, out);
+  inplace_end(self, n);
+}
+
+}  // namespace
+
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
+  int64_t d = wrap_dim(dim, a.dim());
+  Tensor out = scatter_value(a, d, index, src);
+  if (auto n = scatter_node(a, d, index, src)) set_history(out, n);
   return out;
+}
+
+Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
+  int64_t d = wrap_dim(dim, a.dim());
+  Tensor out = scatter_add_value(a, d, index, src);
+  if (auto n = scatter_add_node(a, d, index, src)) set_history(out, n);
+  return out;
+}
+
+void scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  int64_t d = wrap_dim(dim, self.dim());
+  Tensor out = scatter_value(self, d, index, src);
+  write_inplace(self, out, src, [&] { return scatter_node(self, d, index, src); });
+}
+
+void scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  int64_t d = wrap_dim(dim, self.dim());
+  Tensor out = scatter_add_value(self, d, index, src);
+  write_inplace(self, out, src, [&] { return scatter_add_node(self, d, index, src); });
 }
 
 // ---------------------------------------------------------------- index_add
 
-Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src, double alpha) {
-  int64_t d = wrap_dim(dim, a.dim());
+namespace {
+
+// index_add's value; idx receives the index as a 1-D int64 tensor.
+Tensor index_add_value(const Tensor& a, int64_t d, const Tensor& index, const Tensor& src, double alpha, Tensor& idx) {
   TG_CHECK(index.dtype() == DType::Int64 || index.dtype() == DType::Int32,
            "index_add_(): Expected dtype int32/int64 for index but got: ", dtype_short_name(index.dtype()));
   TG_CHECK(index.dim() <= 1, "index_add_(): Index is supposed to be a vector, but got dim: ", index.dim(),
@@ -526,7 +574,7 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor
     }
   }
   int64_t size = a.dim() == 0 ? 1 : a.shape()[d];
-  Tensor idx = Tensor::empty({k}, DType::Int64);
+  idx = Tensor::empty({k}, DType::Int64);
   copy_kernel(idx.alias(index.shape(), contiguous_strides(index.shape()), 0), index);
   const int64_t* ix = idx.data<int64_t>();
   for (int64_t i = 0; i < k; i++) TG_CHECK_RANGE(ix[i] >= 0 && ix[i] < size, "index out of range in self");
@@ -546,14 +594,35 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor
     }
     index_add_kernel(out, s, ix, k, outer, inner);
   }
-  if (auto n = record(OpKind::IndexAddSelf, "IndexAddBackward0", {&a, &src})) {
+  return out;
+}
+
+Ref<OpNode> index_add_node(const Tensor& a, int64_t d, const Tensor& idx, const Tensor& src, double alpha) {
+  Ref<OpNode> n = record(OpKind::IndexAddSelf, "IndexAddBackward0", {&a, &src});
+  if (n) {
     n->i0 = d;
     n->s0 = alpha;
     n->save(idx);
     n->shape = src.shape();
-    set_history(out, n);
   }
+  return n;
+}
+
+}  // namespace
+
+Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src, double alpha) {
+  int64_t d = wrap_dim(dim, a.dim());
+  Tensor idx;
+  Tensor out = index_add_value(a, d, index, src, alpha, idx);
+  if (auto n = index_add_node(a, d, idx, src, alpha)) set_history(out, n);
   return out;
+}
+
+void index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, double alpha) {
+  int64_t d = wrap_dim(dim, self.dim());
+  Tensor idx;
+  Tensor out = index_add_value(self, d, index, src, alpha, idx);
+  write_inplace(self, out, src, [&] { return index_add_node(self, d, idx, src, alpha); });
 }
 
 }  // namespace ops
