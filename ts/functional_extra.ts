@@ -100,3 +100,6 @@ export const scatter = (a: Tensor, dim: number, index: Tensor, src: TensorLike) 
 export const scatterAdd = (a: Tensor, dim: number, index: Tensor, src: Tensor) => T(a).scatterAdd(dim, index, src);
 export const indexAdd = (a: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }) =>
   T(a).indexAdd(dim, index, source, opts);
+export const kthvalue = (a: Tensor, k: number, dim?: number, keepdim?: boolean) => T(a).kthvalue(k, dim, keepdim);
+export const cummax = (a: Tensor, dim: number) => T(a).cummax(dim);
+export const cummin = (a: Tensor, dim: number) => T(a).cummin(dim);

@@ -42,6 +42,8 @@ declare module './tensor' {
     argsort(dim?: number | SortOptions, descending?: boolean): Tensor;
     topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices;
     median(): Tensor; median(dim: number, keepdim?: boolean): ValuesIndices;
+    kthvalue(k: number, dim?: number, keepdim?: boolean): ValuesIndices;
+    cummax(dim: number): ValuesIndices; cummin(dim: number): ValuesIndices;
     flip(...dims: (number | number[])[]): Tensor; fliplr(): Tensor; flipud(): Tensor;
     roll(shifts: number | number[], dims?: number | number[] | null): Tensor;
     repeat(...sizes: (number | number[])[]): Tensor; tile(...dims: (number | number[])[]): Tensor;
@@ -241,6 +243,19 @@ proto.median = function (this: Tensor, dim?: number, keepdim = false): Tensor | 
     return o;
   }
   const [v, i]: number[] = N.medianDim(this._id, expectInt(dim, 'dim'), keepdim);
+  return { values: adoptPending(v), indices: adoptPending(i) };
+};
+
+proto.kthvalue = function (this: Tensor, k: number, dim = -1, keepdim = false): ValuesIndices {
+  const [v, i]: number[] = N.kthvalue(this._id, expectInt(k, 'k'), expectInt(dim, 'dim'), keepdim);
+  return { values: adoptPending(v), indices: adoptPending(i) };
+};
+proto.cummax = function (this: Tensor, dim: number): ValuesIndices {
+  const [v, i]: number[] = N.cumExtreme(this._id, expectInt(dim, 'dim'), true);
+  return { values: adoptPending(v), indices: adoptPending(i) };
+};
+proto.cummin = function (this: Tensor, dim: number): ValuesIndices {
+  const [v, i]: number[] = N.cumExtreme(this._id, expectInt(dim, 'dim'), false);
   return { values: adoptPending(v), indices: adoptPending(i) };
 };
 

@@ -112,6 +112,15 @@ TG_FN(median_dim) {
   auto r = ops::median_dim(tensor_arg(info, 0), int_arg(info, 1, "dim"), bool_arg(info, 2));
   return pending_tensors(info.Env(), {r.first, r.second});
 }
+// kthvalue(a, k, dim, keepdim) / cumExtreme(a, dim, isMax) -> [values, indices]
+TG_FN(kthvalue) {
+  auto r = ops::kthvalue(tensor_arg(info, 0), int_arg(info, 1, "k"), int_arg(info, 2, "dim"), bool_arg(info, 3));
+  return pending_tensors(info.Env(), {r.first, r.second});
+}
+TG_FN(cum_extreme) {
+  auto r = ops::cum_extreme(tensor_arg(info, 0), int_arg(info, 1, "dim"), bool_arg(info, 2));
+  return pending_tensors(info.Env(), {r.first, r.second});
+}
 // any(out, a, dim|null, keepdim) / all
 TG_FN(any) {
   return return_tensor(info, ops::any(tensor_arg(info, 1), opt_int_arg(info, 2, "dim"), bool_arg(info, 3)));
@@ -213,6 +222,8 @@ void register_extra(Napi::Env env, Napi::Object e) {
   def(env, e, "topk", topk);
   def(env, e, "medianAll", median_all);
   def(env, e, "medianDim", median_dim);
+  def(env, e, "kthvalue", kthvalue);
+  def(env, e, "cumExtreme", cum_extreme);
   def(env, e, "any", any);
   def(env, e, "all", all);
   def(env, e, "countNonzero", count_nonzero);

@@ -275,6 +275,32 @@ void cumprod_kernel(const Tensor& out, const Tensor& a, int64_t outer, int64_t n
   });
 }
 
+void cum_extreme_kernel(const Tensor& values, const Tensor& indices, const Tensor& a, int64_t outer, int64_t n,
+                        int64_t inner, bool is_max) {
+  TG_DISPATCH_ALL(a.dtype(), [&] {
+    const scalar_t* x = a.data<scalar_t>();
+    scalar_t* v = values.data<scalar_t>();
+    int64_t* ix = indices.data<int64_t>();
+    for (int64_t o = 0; o < outer; o++)
+      for (int64_t k = 0; k < inner; k++) {
+        const int64_t base = o * n * inner + k;
+        scalar_t best = x[base];
+        int64_t at = 0;
+        for (int64_t j = 0; j < n; j++) {
+          scalar_t cur = x[base + j * inner];
+          // PyTorch's rule: a NaN always takes over (and keeps the lead); ties move to the later index.
+          bool nan_cur = std::isnan(static_cast<double>(cur)), nan_best = std::isnan(static_cast<double>(best));
+          if (nan_cur || (!nan_best && (is_max ? cur >= best : cur <= best))) {
+            best = cur;
+            at = j;
+          }
+          v[base + j * inner] = best;
+          ix[base + j * inner] = at;
+        }
+      }
+  });
+}
+
 void cumprod_grad_kernel(const Tensor& out, const Tensor& x, const Tensor& g, int64_t rows, int64_t n) {
   TG_DISPATCH_FLOAT(out.dtype(), [&] {
     const scalar_t* xs = x.data<scalar_t>();

@@ -27,6 +27,9 @@ void binary_extra_kernel(BinaryExtra k, const Tensor& out, const Tensor& a, cons
 // share a dtype.
 void cumsum_kernel(const Tensor& out, const Tensor& a, int64_t outer, int64_t n, int64_t inner);
 void cumprod_kernel(const Tensor& out, const Tensor& a, int64_t outer, int64_t n, int64_t inner);
+// cummax/cummin along n of a contiguous [outer, n, inner] block: running extreme and its index.
+void cum_extreme_kernel(const Tensor& values, const Tensor& indices, const Tensor& a, int64_t outer, int64_t n,
+                        int64_t inner, bool is_max);
 // cumprod's gradient for inputs with zeros (one row [n] at a time, no graph):
 // grad_i = sum_{j >= i} g_j * prod_{k <= j, k != i} x_k.
 void cumprod_grad_kernel(const Tensor& out, const Tensor& x, const Tensor& g, int64_t rows, int64_t n);

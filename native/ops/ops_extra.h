@@ -47,6 +47,8 @@ std::pair<Tensor, Tensor> sort(const Tensor& a, int64_t dim, bool descending, bo
 Tensor argsort(const Tensor& a, int64_t dim, bool descending);
 std::pair<Tensor, Tensor> topk(const Tensor& a, int64_t k, int64_t dim, bool largest, bool sorted);
 Tensor median_all(const Tensor& a);
+std::pair<Tensor, Tensor> kthvalue(const Tensor& a, int64_t k, int64_t dim, bool keepdim);  // k from 1
+std::pair<Tensor, Tensor> cum_extreme(const Tensor& a, int64_t dim, bool is_max);         // cummax/cummin
 std::pair<Tensor, Tensor> median_dim(const Tensor& a, int64_t dim, bool keepdim);
 Tensor any(const Tensor& a, std::optional<int64_t> dim, bool keepdim);
 Tensor all(const Tensor& a, std::optional<int64_t> dim, bool keepdim);

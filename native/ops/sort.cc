@@ -116,6 +116,21 @@ Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dt) {
   return out;
 }
 
+std::pair<Tensor, Tensor> cum_extreme(const Tensor& a, int64_t dim, bool is_max) {
+  int64_t d = wrap(dim, a);
+  Block b = block_of(a, d, a.dtype());
+  Tensor values = Tensor::empty(a.shape(), a.dtype()), indices = Tensor::empty(a.shape(), DType::Int64);
+  if (a.numel() > 0) cum_extreme_kernel(values, indices, b.data, b.outer, b.n, b.inner, is_max);
+  // The gradient goes back through the indices, as sort's does.
+  if (auto n = record(OpKind::SortValues, is_max ? "CummaxBackward0" : "CumminBackward0", {&a})) {
+    n->i0 = d;
+    n->shape = a.shape();
+    n->save(indices);
+    set_history(values, n);
+  }
+  return {values, indices};
+}
+
 Tensor cumprod_backward_zeros(const Tensor& g, const Tensor& x, int64_t dim) {
   Rows gr = rows_of(g, dim, g.dtype()), xr = rows_of(x, dim, g.dtype());
   Tensor out = Tensor::empty(gr.moved, g.dtype());
@@ -166,6 +181,38 @@ std::pair<Tensor, Tensor> topk(const Tensor& a, int64_t k, int64_t dim, bool lar
   int64_t n = a.dim() == 0 ? 1 : a.shape()[d];
   TG_CHECK_RANGE(k >= 0 && k <= n, "selected index k out of range");
   return sorted_rows(a, d, largest, k, "TopkBackward0");
+}
+
+std::pair<Tensor, Tensor> kthvalue(const Tensor& a, int64_t k, int64_t dim, bool keepdim) {
+  int64_t d = wrap(dim, a);
+  TG_CHECK(a.dtype() != DType::Bool, "\"kthvalue_cpu\" not implemented for 'Bool'");
+  int64_t n = a.dim() == 0 ? 1 : a.shape()[d];
+  TG_CHECK_RANGE(k >= 1 && k <= n, "kthvalue(): selected number k out of range for dimension ", d);
+  Rows r = rows_of(a, d, a.dtype());
+  Dims kshape = r.moved;
+  kshape.back() = k;
+  Tensor sv = Tensor::empty(kshape, a.dtype()), si = Tensor::empty(kshape, DType::Int64);
+  if (r.rows > 0) sort_kernel(sv, si, r.data, r.rows, r.n, false, k);
+  Dims keep = a.shape();
+  if (a.dim() > 0) keep[d] = 1;
+  kshape.back() = 1;
+  // Column k - 1 of the partially sorted rows.
+  Dims sstrides = contiguous_strides(sv.shape());
+  Tensor vals = unrows(sv.alias(kshape, sstrides, k - 1), keep, d), idx = unrows(si.alias(kshape, sstrides, k - 1), keep, d);
+  if (!keepdim && a.dim() > 0) {
+    Dims dropped = a.shape();
+    dropped.erase(dropped.begin() + d);
+    vals = vals.alias(dropped, contiguous_strides(dropped), 0);
+    idx = idx.alias(dropped, contiguous_strides(dropped), 0);
+  }
+  if (auto node = record(OpKind::MaxDim, "KthvalueBackward0", {&a})) {
+    node->shape = a.shape();
+    node->i0 = d;
+    node->b0 = keepdim;
+    node->save(idx);
+    set_history(vals, node);
+  }
+  return {vals, idx};
 }
 
 Tensor median_all(const Tensor& a) {
