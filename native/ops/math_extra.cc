@@ -295,11 +295,14 @@ Tensor lerp_value(const Tensor& a, const Tensor& end, const Tensor& weight) {
     TG_CHECK(a.dtype() == weight.dtype(), "expected dtype ", type_meta_name(a.dtype()),
              " for `weight` but got dtype ", type_meta_name(weight.dtype()));
   GradModeGuard off(false);
-  // a + weight * (end - a): PyTorch's formula for |weight| < 0.5, and the same values
-  // (to rounding) elsewhere.
+  // PyTorch's formula: a + w * (end - a) where |w| < 0.5, else end - (end - a) * (1 - w), so
+  // that w = 1 gives end exactly.
   Tensor w = weight.impl()->wrapped_number ? weight : cast_to(weight, a.dtype());
-  Tensor out = add(a, mul(w, sub(end, a)));
-  return cast_to(out, a.dtype());
+  Tensor diff = sub(end, a);
+  Tensor one = scalar_tensor(Scalar{1, true, false});
+  Tensor low = add(a, mul(w, diff)), high = sub(end, mul(diff, sub(one, w)));
+  Tensor small = compare(CmpOp::Lt, abs(w), scalar_tensor(Scalar{0.5}));
+  return cast_to(where(small, low, high), a.dtype());
 }
 
 Tensor addc_value(bool is_div, const Tensor& a, const Tensor& t1, const Tensor& t2, Scalar value) {
@@ -312,8 +315,9 @@ Tensor addc_value(bool is_div, const Tensor& a, const Tensor& t1, const Tensor& 
              "(input + value * tensor1 / tensor2), for all dtypes.");
   DType dt = result_type({&a, &t1, &t2});
   GradModeGuard off(false);
-  Tensor q = is_div ? div(t1, t2) : mul(t1, t2);
-  Tensor out = add(a, mul(scalar_tensor(value), q));
+  // PyTorch's order: self + value * t1 * t2 and self + value * t1 / t2.
+  Tensor vt1 = mul(scalar_tensor(value), t1);
+  Tensor out = add(a, is_div ? div(vt1, t2) : mul(vt1, t2));
   return cast_to(out, dt);
 }
 
