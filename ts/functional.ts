@@ -219,3 +219,4 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 }
 
 void adoptPending;
+export * from './functional_extra';

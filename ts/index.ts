@@ -1,5 +1,7 @@
 // tensorgrad: PyTorch's autograd for Node.js. The package's public surface.
 export { Tensor, GradFn } from './tensor';
+import './tensor_extra';  // more Tensor methods (rounding, sorting, flip, scatter, ...)
+export type { SortOptions } from './tensor_extra';
 export type { TensorLike, Scalar, IndexItem, BackwardOptions } from './tensor';
 export * from './dtype';
 export * from './creation';
