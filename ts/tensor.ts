@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // The Tensor class: a thin facade over a native tensor handle.
 //
 // Every method validates its JS arguments, then makes exactly one native call. Results are
