@@ -9,10 +9,15 @@ export { tidy } from './scope';
 export * as autograd from './autograd';
 import { N } from './native';
 
-/** Live native tensors and the bytes they hold. */
-export function memory(): { tensors: number; bytes: number; storages: number } {
+/** Live native tensors and the bytes they hold; `cached`: freed large blocks kept for reuse. */
+export function memory(): { tensors: number; bytes: number; storages: number; cached: number } {
   const m = N.memory();
-  return { tensors: m.tensors, bytes: m.bytes, storages: m.storages };
+  return { tensors: m.tensors, bytes: m.bytes, storages: m.storages, cached: m.cached };
+}
+
+/** Returns the cached large blocks (see memory().cached) to the system, as torch.cuda.empty_cache does. */
+export function emptyCache(): void {
+  N.emptyCache();
 }
 
 export function setNumThreads(n: number): void {
