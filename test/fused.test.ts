@@ -111,3 +111,20 @@ describe('fused relu / log_softmax backward', () => {
     expect(x2.grad!.tolist()).toEqual([[0, 1], [1, 0]]);
   });
 });
+
+describe('GEMM with a column-major right operand (x @ W.T, packed by in-register transposes)', () => {
+  for (const [m, k, n] of [[64, 784, 512], [7, 9, 17], [33, 8, 16], [50, 300, 70], [6, 1000, 40]]) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      it(`${m}x${k} @ (${n}x${k}).T in ${dtype} equals the product with a contiguous copy`, () => {
+        torch.manualSeed(m + k + n);
+        const x = torch.randn([m, k], { dtype }), w = torch.randn([n, k], { dtype });
+        const got = x.matmul(w.T), want = x.matmul(w.T.contiguous());
+        expect(got.sub(want).abs().max().item()).toBeLessThanOrEqual(dtype === 'float32' ? 1e-4 : 1e-10);
+        // and one value against a plain dot product
+        const xr = x.select(0, m - 1).tolist() as number[], wr = w.select(0, n - 1).tolist() as number[];
+        const dot = xr.reduce((s, v, i) => s + v * wr[i], 0);
+        expect(Math.abs((got.select(0, m - 1).select(0, n - 1).item() as number) - dot)).toBeLessThan(1e-3);
+      });
+    }
+  }
+});
