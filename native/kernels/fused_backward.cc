@@ -1,3 +1,8 @@
+// FP exceptions are never observed: lets GCC turn the compare-and-select of relu's backward
+// into vector blends (as in softmax.cc).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include "fused_backward.h"
 #include <algorithm>
 #include <cmath>
