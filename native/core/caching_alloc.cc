@@ -25,7 +25,7 @@ size_t default_limit() {
     unsigned long long mb = std::strtoull(env, &end, 10);
     if (end != env) return static_cast<size_t>(mb) << 20;
   }
-  return size_t(512) << 20;
+  return size_t(256) << 20;
 }
 
 struct Cache {
@@ -104,6 +104,14 @@ void* large_alloc(size_t bytes, size_t* capacity) {
       return b.p;
     }
   }
+  // A miss: the new block will be cached when freed, so make room for it now, oldest first
+  // (blocks of sizes no longer asked for leave instead of piling up to the cap).
+  std::vector<void*> evicted;
+  {
+    std::lock_guard<std::mutex> lock(c.mu);
+    if (want <= c.limit) evicted = trim_locked(c, c.limit - want);
+  }
+  free_all(evicted);
   void* p = system_alloc(want);
   if (!p) {
     // Under memory pressure the cached blocks go back first.

@@ -4,9 +4,10 @@
 // for a big elementwise op that is more than the op itself. A reused block is already
 // mapped, so the op runs at memory bandwidth (PyTorch's CPU allocator pays the faults).
 //
-// Bounded: at most cap bytes are held (TG_CACHE_MB, default 512 MiB; 0 disables caching);
-// a free that would exceed the cap first releases the least recently freed blocks. An
-// allocation that fails empties the cache and retries. empty_cache() releases everything.
+// Bounded: at most cap bytes are held (TG_CACHE_MB, default 256 MiB; 0 disables caching);
+// a free that would exceed the cap first releases the least recently freed blocks, and so
+// does a miss, so that cached + new blocks stay under the cap. An allocation that fails
+// empties the cache and retries. empty_cache() releases everything.
 // Thread-safe (one mutex: large blocks are rare enough for it never to be contended).
 #pragma once
 #include <cstddef>
