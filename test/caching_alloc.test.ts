@@ -1,4 +1,4 @@
-// The large-block cache (native/core/caching_alloc.cc): freed blocks of >= 1 MiB are kept
+// The large-block cache (native/core/caching_alloc.cc): freed blocks of >= 256 KiB are kept
 // and handed to later allocations of about the same size. Reuse must never show: results
 // written into a reused block equal fresh ones, zeros/ones fill it completely, the cache
 // stays under its cap (TG_CACHE_MB) and emptyCache() gives everything back.
@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { torch } from './helpers';
 
-const N = 1 << 20; // 4 MiB of float32: well above the 1 MiB threshold
+const N = 1 << 20; // 4 MiB of float32: well above the 256 KiB threshold
 
 describe('caching allocator for large buffers', () => {
   it('keeps a freed large block and reuses it for the next one of the same size', () => {
@@ -27,7 +27,7 @@ describe('caching allocator for large buffers', () => {
   it('does not keep small blocks', () => {
     torch.emptyCache();
     torch.randn(1000).dispose();
-    torch.randn(200_000).dispose(); // 800 KB
+    torch.randn(60_000).dispose(); // 240 KB
     expect(torch.memory().cached).toBe(0);
   });
 
