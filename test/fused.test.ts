@@ -128,3 +128,22 @@ describe('GEMM with a column-major right operand (x @ W.T, packed by in-register
     }
   }
 });
+
+describe('.grad taken over from a transposed-back gradient (W.T in x @ W.T)', () => {
+  it('is an ordinary tensor: a second backward accumulates into it, in-place ops touch only it', () => {
+    const c = cases('mlp')[0];
+    const params = c.params.map((p: Encoded) => fromEnc(p, { requiresGrad: true }));
+    mlpStep(fromEnc(c.x), fromEnc(c.y), params);
+    mlpStep(fromEnc(c.x), fromEnc(c.y), params);
+    params.forEach((p: Tensor, i: number) => {
+      const twice = { ...c.grads[i], data: c.grads[i].data.map((v: number) => 2 * v) };
+      expectClose(p.grad!, twice);
+    });
+    const w1 = params[0];
+    const before = w1.clone();
+    w1.grad!.zero_();
+    expect(w1.grad!.abs().sum().item()).toBe(0);
+    expect(w1.sub(before).abs().max().item()).toBe(0);
+    expect(w1.grad!.isContiguous()).toBe(true);
+  });
+});
