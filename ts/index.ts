@@ -24,9 +24,16 @@ export function memory(): {
   bytes: number;
   /** Storages alive (views share one). */
   storages: number;
+  /** Bytes of freed large blocks kept for reuse (see emptyCache). */
+  cached: number;
 } {
   const m = N.memory();
-  return { tensors: m.tensors, bytes: m.bytes, storages: m.storages };
+  return { tensors: m.tensors, bytes: m.bytes, storages: m.storages, cached: m.cached };
+}
+
+/** Returns the cached large blocks (see memory().cached) to the system, as torch.cuda.empty_cache does. */
+export function emptyCache(): void {
+  N.emptyCache();
 }
 
 /** Sets the size of the native thread pool; 1 runs every kernel on the calling thread. */

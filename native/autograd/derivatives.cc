@@ -15,6 +15,7 @@
 #include "../core/error.h"
 #include "../core/shape.h"
 #include "../kernels/elementwise.h"
+#include "../kernels/fused_backward.h"
 #include "../ops/ops.h"
 #include "../ops/ops_extra.h"
 
@@ -156,9 +157,12 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       Tensor out = saved_at(0);
       return {mul(mul(g, sub(sc(1), out)), out)};
     }
-    case OpKind::Relu:
+    case OpKind::Relu: {
       // threshold_backward(grad, result, 0): no gradient where the result is <= 0.
-      return {where(compare(CmpOp::Le, saved_at(0), sc(0)), zeros_like_0d(g), g)};
+      Tensor y = saved_at(0);
+      if (!GradMode::enabled() && fused_backward_applies(g, y)) return {relu_backward_fused(g, y)};
+      return {where(compare(CmpOp::Le, y, sc(0)), zeros_like_0d(g), g)};
+    }
     case OpKind::Square:
       return {mul(g, mul(saved_at(0), sc(2)))};
     case OpKind::Reciprocal: {
@@ -409,6 +413,8 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
     case OpKind::LogSoftmax: {
       // g - exp(y) * sum(g) along the dim.
       Tensor y = saved_at(0);
+      if (!GradMode::enabled() && y.dim() > 0 && fused_backward_applies(g, y))
+        return {log_softmax_backward_fused(g, y, i0)};
       return {sub(g, mul(exp(y), sum(g, {i0}, true)))};
     }
 
@@ -593,9 +599,15 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
     // slot 1 = the second (kept only if the first does); see save_operands in linalg.cc.
     // Transposes are views: the GEMM reads them in place.
     case OpKind::Mm: {
+      // b0/b1: that operand was column-major; its gradient is computed transposed so that it
+      // comes out column-major too (PyTorch's mm_mat1_backward / mm_mat2_backward).
       Tensor a = saved_at(0), b = saved_at(1);
-      return {needs_input_grad(0) ? mm(g, transpose(b, 0, 1)) : Tensor(),
-              needs_input_grad(1) ? mm(transpose(a, 0, 1), g) : Tensor()};
+      Tensor ga, gb;
+      if (needs_input_grad(0))
+        ga = b0 ? transpose(mm(b, transpose(g, 0, 1)), 0, 1) : mm(g, transpose(b, 0, 1));
+      if (needs_input_grad(1))
+        gb = b1 ? transpose(mm(transpose(g, 0, 1), a), 0, 1) : mm(transpose(a, 0, 1), g);
+      return {ga, gb};
     }
     case OpKind::Bmm: {
       Tensor a = saved_at(0), b = saved_at(1);

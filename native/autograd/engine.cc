@@ -131,10 +131,15 @@ void accumulate_grad(AccumulateGrad* acc, Tensor g, bool create_graph) {
       leaf->grad = owned.ref();
       return;
     }
-    // Take the buffer when nobody else holds it and it is a plain dense tensor.
-    bool steal = g.impl()->refcount_ == 1 && g.is_contiguous() && g.numel() > 0 &&
-                 g.storage()->refcount_ == 1 &&
+    // Take the buffer when nobody else holds it and it is a plain dense tensor. A contiguous
+    // view whose base is held by nothing but the view (e.g. W.T's gradient transposed back)
+    // is taken too, as a fresh alias of the storage, no longer a view.
+    const TensorImpl* base = g.impl()->view_base.get();
+    const bool private_view = base && base->refcount_ == 1 && !base->view_base && g.storage()->refcount_ == 2;
+    bool steal = g.impl()->refcount_ == 1 && g.is_contiguous() && g.numel() > 0 && g.offset() == 0 &&
+                 (g.storage()->refcount_ == 1 || private_view) &&
                  g.storage()->nbytes == static_cast<size_t>(g.numel()) * g.itemsize() && !g.requires_grad();
+    if (steal && private_view) g = g.alias(g.shape(), g.strides(), 0);
     leaf->grad = steal ? g.ref() : ops::clone_detached(g).ref();
   } else if (create_graph || GradMode::enabled()) {
     leaf->grad = ops::add(Tensor(leaf->grad), g).ref();

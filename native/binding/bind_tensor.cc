@@ -5,6 +5,7 @@
 #include "../autograd/grad_mode.h"
 #include "../core/error.h"
 #include "../core/shape.h"
+#include "../core/caching_alloc.h"
 #include "../core/storage.h"
 #include "../kernels/elementwise.h"
 #include "../kernels/parallel.h"
@@ -159,7 +160,12 @@ TG_FN(memory) {
   o.Set("storages", Napi::Number::New(info.Env(), double(live_storage_count())));
   o.Set("bytes", Napi::Number::New(info.Env(), double(live_storage_bytes())));
   o.Set("impls", Napi::Number::New(info.Env(), double(live_tensor_count())));
+  o.Set("cached", Napi::Number::New(info.Env(), double(large_cache_bytes())));
   return o;
+}
+TG_FN(empty_cache) {
+  large_cache_empty();
+  return info.Env().Undefined();
 }
 TG_FN(set_num_threads_) {
   int64_t n = int_arg(info, 0, "num_threads");
@@ -215,6 +221,7 @@ void register_tensor(Napi::Env env, Napi::Object e) {
   def(env, e, "contiguous", contiguous);
   def(env, e, "toDtype", to_dtype);
   def(env, e, "memory", memory);
+  def(env, e, "emptyCache", empty_cache);
   def(env, e, "setNumThreads", set_num_threads_);
   def(env, e, "getNumThreads", get_num_threads_);
 }

@@ -3,6 +3,7 @@
 #if defined(_WIN32)
 #include <malloc.h>  // _aligned_malloc / _aligned_free
 #endif
+#include "caching_alloc.h"
 #include "error.h"
 
 namespace tg {
@@ -23,11 +24,15 @@ Ref<Storage> Storage::allocate(size_t nbytes) {
     TG_CHECK_RANGE(rounded >= nbytes && rounded < (size_t(1) << 46),
                    "out of memory: tried to allocate ", nbytes, " bytes");
     void* p = nullptr;
+    if (rounded >= kLargeBlockBytes) {
+      p = large_alloc(rounded, &s->large_capacity);
+    } else {
 #if defined(_WIN32)
-    p = _aligned_malloc(rounded, kAlign);
+      p = _aligned_malloc(rounded, kAlign);
 #else
-    if (posix_memalign(&p, kAlign, rounded) != 0) p = nullptr;
+      if (posix_memalign(&p, kAlign, rounded) != 0) p = nullptr;
 #endif
+    }
     TG_CHECK_RANGE(p != nullptr, "out of memory: tried to allocate ", nbytes, " bytes");
     s->data = p;
   }
@@ -38,7 +43,9 @@ Ref<Storage> Storage::allocate(size_t nbytes) {
 }
 
 Storage::~Storage() {
-  if (data) {
+  if (data && large_capacity) {
+    large_free(data, large_capacity);
+  } else if (data) {
 #if defined(_WIN32)
     _aligned_free(data);
 #else

@@ -11,6 +11,7 @@ namespace tg {
 struct Storage : RefCounted {
   void* data = nullptr;
   size_t nbytes = 0;
+  size_t large_capacity = 0;  // nonzero: the block came from the large-block cache
   uint32_t version = 0;
 
   // Allocates nbytes (uninitialised); throws a RangeError naming the size if it can't.

@@ -11,6 +11,7 @@
 // A are broadcast (MR rows), so C must have unit column stride (matmul.cc arranges that).
 #pragma once
 #include <cstdint>
+#include <type_traits>
 
 // The x86-64 SIMD kernels need GCC/Clang target attributes; elsewhere (or when built with
 // -DTG_GEMM_PORTABLE_ONLY, which also tests that path on x86) only the portable ones exist.

@@ -20,6 +20,13 @@ namespace {
 #define TG_RESTRICT
 #endif
 
+// Whether V offers transpose(reg r[W]) (a W x W in-register transpose).
+template <class V, class = void>
+struct HasTranspose : std::false_type {};
+template <class V>
+struct HasTranspose<V, std::void_t<decltype(V::transpose(static_cast<typename V::reg*>(nullptr)))>>
+    : std::true_type {};
+
 template <class V, int MR, int NV>
 struct Blocks {
   using T = typename V::T;
@@ -105,10 +112,22 @@ struct Blocks {
           TG_GEMM_UNROLL for (int v = 0; v < NV; v++) V::storeu(out + p * NR + v * W, V::loadu(bp + p * rs + v * W));
         }
       } else if (nr == NR && rs == 1) {
-        // Column-major B (a transposed view, e.g. x @ W.T): read each column once, in order.
+        // Column-major B (a transposed view, e.g. x @ W.T): W x W blocks transposed in
+        // registers where the ISA offers it, else each column read once, in order.
+        int64_t p0 = 0;
+        if constexpr (HasTranspose<V>::value) {
+          for (; p0 + W <= kc; p0 += W) {
+            TG_GEMM_UNROLL for (int v = 0; v < NV; v++) {
+              reg r[W];
+              TG_GEMM_UNROLL for (int j = 0; j < W; j++) r[j] = V::loadu(bp + (v * W + j) * cs + p0);
+              V::transpose(r);
+              TG_GEMM_UNROLL for (int i = 0; i < W; i++) V::storeu(out + (p0 + i) * NR + v * W, r[i]);
+            }
+          }
+        }
         for (int j = 0; j < NR; j++) {
           const T* col = bp + j * cs;
-          for (int64_t p = 0; p < kc; p++) out[p * NR + j] = col[p];
+          for (int64_t p = p0; p < kc; p++) out[p * NR + j] = col[p];
         }
       } else {
         for (int64_t p = 0; p < kc; p++)

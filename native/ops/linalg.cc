@@ -38,6 +38,9 @@ int64_t numel_of(const Dims& d) {
 
 // Saves what the derivative of a two-input product needs: a only if b wants a gradient,
 // b only if a does (an unneeded slot holds an undefined tensor).
+// PyTorch's test in mm_mat{1,2}_backward: strides (1, rows).
+bool is_column_major(const Tensor& t) { return t.strides()[0] == 1 && t.strides()[1] == t.shape()[0]; }
+
 void save_operands(OpNode& n, const Tensor& a, const Tensor& b) {
   n.save(n.needs_input_grad(1) ? a : Tensor());
   n.save(n.needs_input_grad(0) ? b : Tensor());
@@ -160,6 +163,11 @@ Tensor mm(const Tensor& a, const Tensor& b) {
        b.strides()[0], b.strides()[1], out.raw(), out.strides()[0], out.strides()[1], false);
   if (auto n = record(OpKind::Mm, "MmBackward0", {&a, &b})) {
     save_operands(*n, a, b);
+    // Which operands are column-major (a transposed view, e.g. W.T in x @ W.T): their
+    // gradients are then made column-major too, as PyTorch's mm_mat{1,2}_backward do, so
+    // that after TBackward they arrive contiguous (no copy into .grad).
+    n->b0 = is_column_major(a);
+    n->b1 = is_column_major(b);
     set_history(out, n);
   }
   return out;
