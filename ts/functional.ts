@@ -117,6 +117,8 @@ export const matmul = (a: Tensor, b: Tensor) => T(a).matmul(b);
 export const mm = (a: Tensor, b: Tensor) => T(a).mm(b);
 /** `torch.bmm(input, ...)`: the namespace form of {@link Tensor.bmm}; a number is accepted for a tensor operand. */
 export const bmm = (a: Tensor, b: Tensor) => T(a).bmm(b);
+/** `torch.addmm(input, mat1, mat2, { beta, alpha })`: beta * input + alpha * (mat1 @ mat2). */
+export const addmm = (input: Tensor, mat1: Tensor, mat2: Tensor, opts: { beta?: number; alpha?: number } = {}) => T(input).addmm(mat1, mat2, opts);
 /** `torch.mv(input, ...)`: the namespace form of {@link Tensor.mv}; a number is accepted for a tensor operand. */
 export const mv = (a: Tensor, b: Tensor) => T(a).mv(b);
 /** `torch.dot(input, ...)`: the namespace form of {@link Tensor.dot}; a number is accepted for a tensor operand. */

@@ -446,6 +446,19 @@ export class Tensor {
   mm(other: Tensor): Tensor { return this.mat(N.mm, other, 'mm'); }
   /** Batched product of two 3-D tensors, [b, n, m] x [b, m, p]. */
   bmm(other: Tensor): Tensor { return this.mat(N.bmm, other, 'bmm'); }
+  /**
+   * beta * this + alpha * (mat1 @ mat2), this broadcast to the product's shape (torch.addmm).
+   * With beta = alpha = 1 it is one fused GEMM (AddmmBackward0, as nn.Linear records).
+   */
+  addmm(mat1: Tensor, mat2: Tensor, opts: { beta?: number; alpha?: number } = {}): Tensor {
+    for (const [t, name] of [[mat1, 'mat1'], [mat2, 'mat2']] as const)
+      if (!(t instanceof Tensor)) throw new TypeError(`addmm(): argument '${name}' must be Tensor, not ${typeName(t)}`);
+    const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
+    if (beta !== 1 || alpha !== 1) return this.mul(beta).add(mat1.mm(mat2).mul(alpha));
+    const o = new Tensor();
+    o._id = N.addmm(o, this._id, mat1._id, mat2._id);
+    return o;
+  }
   /** Product of a 2-D matrix and a 1-D vector. */
   mv(other: Tensor): Tensor { return this.mat(N.mv, other, 'mv'); }
   /** Inner product of two 1-D tensors. */

@@ -76,6 +76,17 @@ Tensor normal_cdf(const Tensor& x) {
 
 }  // namespace
 
+// d(a @ b)/da = g @ b.T and d(a @ b)/db = a.T @ g. An operand that was column-major (a
+// transposed view, e.g. W.T in x @ W.T) gets its gradient computed transposed so that it
+// comes out column-major too (PyTorch's mm_mat1_backward / mm_mat2_backward): after
+// TBackward it then arrives contiguous, with no copy into .grad.
+static Tensor mm_mat1_backward(const Tensor& g, const Tensor& b, bool a_column_major) {
+  return a_column_major ? transpose(mm(b, transpose(g, 0, 1)), 0, 1) : mm(g, transpose(b, 0, 1));
+}
+static Tensor mm_mat2_backward(const Tensor& g, const Tensor& a, bool b_column_major) {
+  return b_column_major ? transpose(mm(transpose(g, 0, 1), a), 0, 1) : mm(transpose(a, 0, 1), g);
+}
+
 std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
   const Tensor& g = grads[0];
   switch (kind) {
@@ -598,17 +609,14 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
     // Saved: slot 0 = the first operand (kept only if the second wants a gradient),
     // slot 1 = the second (kept only if the first does); see save_operands in linalg.cc.
     // Transposes are views: the GEMM reads them in place.
-    case OpKind::Mm: {
-      // b0/b1: that operand was column-major; its gradient is computed transposed so that it
-      // comes out column-major too (PyTorch's mm_mat1_backward / mm_mat2_backward).
-      Tensor a = saved_at(0), b = saved_at(1);
-      Tensor ga, gb;
-      if (needs_input_grad(0))
-        ga = b0 ? transpose(mm(b, transpose(g, 0, 1)), 0, 1) : mm(g, transpose(b, 0, 1));
-      if (needs_input_grad(1))
-        gb = b1 ? transpose(mm(transpose(g, 0, 1), a), 0, 1) : mm(transpose(a, 0, 1), g);
-      return {ga, gb};
-    }
+    case OpKind::Mm:
+      return {needs_input_grad(0) ? mm_mat1_backward(g, saved_at(1), b0) : Tensor(),
+              needs_input_grad(1) ? mm_mat2_backward(g, saved_at(0), b1) : Tensor()};
+    case OpKind::Addmm:
+      // The bias gets g itself (the engine sums it down to the bias's shape).
+      return {needs_input_grad(0) ? g : Tensor(),
+              needs_input_grad(1) ? mm_mat1_backward(g, saved_at(1), b0) : Tensor(),
+              needs_input_grad(2) ? mm_mat2_backward(g, saved_at(0), b1) : Tensor()};
     case OpKind::Bmm: {
       Tensor a = saved_at(0), b = saved_at(1);
       return {needs_input_grad(0) ? bmm(g, transpose_last(b)) : Tensor(),

@@ -11,6 +11,9 @@ namespace {
 
 TG_FN(matmul_) { return return_tensor(info, ops::matmul(tensor_arg(info, 1), tensor_arg(info, 2))); }
 TG_FN(mm_) { return return_tensor(info, ops::mm(tensor_arg(info, 1), tensor_arg(info, 2))); }
+TG_FN(addmm_) {
+  return return_tensor(info, ops::addmm(tensor_arg(info, 1), tensor_arg(info, 2), tensor_arg(info, 3)));
+}
 TG_FN(bmm_) { return return_tensor(info, ops::bmm(tensor_arg(info, 1), tensor_arg(info, 2))); }
 TG_FN(mv_) { return return_tensor(info, ops::mv(tensor_arg(info, 1), tensor_arg(info, 2))); }
 TG_FN(dot_) { return return_tensor(info, ops::dot(tensor_arg(info, 1), tensor_arg(info, 2))); }
@@ -23,6 +26,7 @@ TG_FN(gemm_isa_) { return Napi::String::New(info.Env(), gemm_isa(DType::Float32)
 void register_linalg(Napi::Env env, Napi::Object e) {
   def(env, e, "matmul", matmul_);
   def(env, e, "mm", mm_);
+  def(env, e, "addmm", addmm_);
   def(env, e, "bmm", bmm_);
   def(env, e, "mv", mv_);
   def(env, e, "dot", dot_);

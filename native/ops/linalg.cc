@@ -8,9 +8,11 @@
 //   otherwise: broadcast the batch dims, expand, reshape to 3-D, one bmm
 // Every kernel reads strided operands in place (transposes are never copied).
 #include "ops.h"
+#include "../autograd/grad_mode.h"
 #include "../autograd/op_node.h"
 #include "../core/error.h"
 #include "../core/shape.h"
+#include "../kernels/elementwise.h"
 #include "../kernels/matmul.h"
 #include "../kernels/parallel.h"
 
@@ -166,6 +168,34 @@ Tensor mm(const Tensor& a, const Tensor& b) {
     // Which operands are column-major (a transposed view, e.g. W.T in x @ W.T): their
     // gradients are then made column-major too, as PyTorch's mm_mat{1,2}_backward do, so
     // that after TBackward they arrive contiguous (no copy into .grad).
+    n->b0 = is_column_major(a);
+    n->b1 = is_column_major(b);
+    set_history(out, n);
+  }
+  return out;
+}
+
+// bias + a @ b in one GEMM pass (the output starts as the broadcast bias and the GEMM adds
+// into it), recorded as AddmmBackward0: nn.Linear's node in PyTorch for 2-D input.
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
+  TG_CHECK(a.dim() == 2, "mat1 must be a matrix, got ", a.dim(), "-D tensor");
+  TG_CHECK(b.dim() == 2, "mat2 must be a matrix, got ", b.dim(), "-D tensor");
+  TG_CHECK(a.shape()[1] == b.shape()[0], "mat1 and mat2 shapes cannot be multiplied (", a.shape()[0], "x",
+           a.shape()[1], " and ", b.shape()[0], "x", b.shape()[1], ")");
+  check_same_dtype(a, b);
+  check_same_dtype(a, bias);
+  check_not_bool(a, "addmm_impl_cpu_");
+  Tensor out = Tensor::empty({a.shape()[0], b.shape()[1]}, a.dtype());
+  {
+    GradModeGuard no_grad(false);  // the broadcast view of the bias is not part of the graph
+    copy_kernel(out, expand(bias, out.shape()));
+  }
+  gemm(a.dtype(), a.shape()[0], b.shape()[1], a.shape()[1], a.raw(), a.strides()[0], a.strides()[1], b.raw(),
+       b.strides()[0], b.strides()[1], out.raw(), out.strides()[0], out.strides()[1], true);
+  if (auto n = record(OpKind::Addmm, "AddmmBackward0", {&bias, &a, &b})) {
+    // As Mm's, one input over: a is kept if b needs a gradient, b if a does.
+    n->save(n->needs_input_grad(2) ? a : Tensor());
+    n->save(n->needs_input_grad(1) ? b : Tensor());
     n->b0 = is_column_major(a);
     n->b1 = is_column_major(b);
     set_history(out, n);

@@ -201,6 +201,7 @@ void overwrite_(Tensor& self, const char* node_name, const std::function<void(Te
 // ---- linear algebra (linalg.cc) ----
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b);  // bias + a @ b (nn.Linear)
 Tensor bmm(const Tensor& a, const Tensor& b);
 Tensor mv(const Tensor& a, const Tensor& v);
 Tensor dot(const Tensor& a, const Tensor& b);

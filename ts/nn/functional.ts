@@ -66,6 +66,14 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const x = tensorArg(input, 'linear', 'input');
   const w = tensorArg(weight, 'linear', 'weight');
+  // The shapes PyTorch's at::linear fuses into one addmm (AddmmBackward0, under a view for
+  // 3-D input); other ranks multiply, then add the bias.
+  if (bias && x.dim() === 2) return bias.addmm(x, w.t());
+  if (bias && x.dim() === 3 && x.isContiguous()) {
+    const [a, b, c] = x.shape;
+    const y = bias.addmm(x.view(a * b, c), w.t());
+    return y.view(a, b, y.shape[1]);
+  }
   const y = x.matmul(w.t());
   return bias ? y.add(bias) : y;
 }
