@@ -57,7 +57,8 @@ Tensor validate_grad(Tensor g, const InputMeta& meta, Node* producer) {
 }
 
 void accumulate_grad(AccumulateGrad* acc, Tensor g, bool create_graph) {
-  TensorImpl* leaf = acc->variable.get();
+  TensorImpl* leaf = acc->variable;
+  if (!leaf) return;  // the leaf is gone (AccumulateGrad knows it weakly): nobody can see its grad
   for (auto& hook : leaf->leaf_hooks) {
     Tensor r = hook->call(g);
     if (r.defined()) g = r;

@@ -42,7 +42,7 @@ TG_FN(minimum_) { return return_tensor(info, ops::minimum(operand_arg(info, 1), 
 
 // pow(out, a, ak, b, bk): picks the PyTorch overload from which side is a number.
 TG_FN(pow_) {
-  int32_t ak = info[2].As<Napi::Number>().Int32Value(), bk = info[4].As<Napi::Number>().Int32Value();
+  int32_t ak = operand_kind(info, 2), bk = operand_kind(info, 4);
   if (ak == 0 && bk != 0) {
     ops::Scalar e{num_arg(info, 3, "exponent"), bk == 2, false};
     return return_tensor(info, ops::pow_scalar(tensor_arg(info, 1), e));
