@@ -70,7 +70,10 @@ export class GradFn {
 }
 
 export class Tensor {
-  /** Slot of the native tensor (internal). -1 once disposed. */
+  /**
+   * Slot of the native tensor (internal). -1: none yet (also "no tensor" in id lists sent
+   * to native code); -2: disposed, which every native function rejects.
+   */
   _id = -1;
   private _shape: number[] | undefined = undefined;
 
@@ -188,7 +191,7 @@ export class Tensor {
   dispose(): void {
     if (this._id >= 0) {
       const id = this._id;
-      this._id = -1;
+      this._id = -2;
       this._shape = undefined;
       N.dispose(id);
     }
