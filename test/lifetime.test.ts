@@ -1,5 +1,6 @@
-// Tensor lifetime: dispose(), [Symbol.dispose], tidy(), memory(), finalizers, the byte count
-// reported to V8, and autograd graphs that outlive the tensors they saved.
+// Tensor lifetime: dispose(), [Symbol.dispose], tidy(), memory(), sweeps of collected
+// tensors, the byte count reported to V8, and autograd graphs that outlive the tensors they
+// saved.
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -353,29 +354,40 @@ describe('graphs outlive the tensors they saved', () => {
   });
 });
 
-describe('finalizers and memory reporting', () => {
-  it('finalizers run inside GC: a synchronous loop stays bounded', () => {
+describe('collection, sweeps and memory reporting', () => {
+  it('a synchronous loop stays bounded: ops free what each GC collected', () => {
     gc();
     const a = torch.ones(4), b = torch.ones(4);
-    let peak = 0, drops = 0, prev = live();
+    let peak = 0, drops = 0, prev = N.liveCounts().tensors;
     let junk: number[] = [];
     for (let i = 0; i < 200_000; i++) {
       a.add(b);
       junk = new Array(64).fill(i);  // plain JS garbage, so that scavenges come often
       if (i % 1000 === 0) {
-        const n = live();
+        const n = N.liveCounts().tensors;  // reads the counters without sweeping
         if (n < prev) drops++;
         prev = n;
         peak = Math.max(peak, n);
       }
     }
-    // Finalizers deferred to the event loop (stable Node-API 8) would free nothing until the
-    // loop returns: 200,000 live results. Here each scavenge frees them as it goes.
+    // Were frees deferred to the event loop (stable Node-API finalizers), all 200,000 results
+    // would still be alive here. The ops sweep after every scavenge instead.
     expect(junk.length).toBe(64);
     expect(drops).toBeGreaterThanOrEqual(2);
     expect(peak).toBeLessThan(150_000);
     gc();
     expect(live()).toBeLessThan(1000);
+  });
+
+  it('tensors collected while no op runs are freed when the event loop turns', async () => {
+    (() => {
+      for (let i = 0; i < 4; i++) torch.zeros(1 << 18);
+    })();
+    const before = N.liveCounts();
+    gc();
+    expect(N.liveCounts()).toEqual(before);  // collected, but nothing swept yet
+    await new Promise((r) => setTimeout(r, 20));
+    expect(N.liveCounts().bytes).toBeLessThanOrEqual(before.bytes - (4 << 20));
   });
 
   it('collected tensors free their native memory', () => {
@@ -400,7 +412,8 @@ describe('finalizers and memory reporting', () => {
     near();
     (() => void torch.zeros(8 << 20))();
     near();
-    gc();  // shrinkage reported by the finalizer inside GC
+    gc();
+    torch.memory();  // shrinkage reported by the sweep that frees it
     near();
     expect(m().reported).toBeLessThan(32 << 20);
   });

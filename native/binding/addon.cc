@@ -6,6 +6,7 @@
 #include <mutex>
 #include "convert.h"
 #include "handles.h"
+#include "../core/storage.h"
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -53,6 +54,29 @@ static void tune_malloc() {
 #endif
 }
 
+namespace tg {
+namespace binding {
+namespace {
+// sweep(): frees tensors whose JS objects were collected. Every exported function already
+// does this first when a GC ran (guard() in convert.h); TS calls it when the event loop
+// turns after a GC, for programs that stop calling ops (ts/native.ts).
+TG_FN(sweep_) { return info.Env().Undefined(); }
+// liveCounts(): native counters as they are, without sweeping (memory() sweeps first), so
+// tests can see when a sweep happens. Not a TG_FN: those sweep first.
+Napi::Value live_counts(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("tensors", Napi::Number::New(info.Env(), double(state().tensors.live)));
+  o.Set("bytes", Napi::Number::New(info.Env(), double(live_storage_bytes())));
+  return o;
+}
+}  // namespace
+void register_lifetime(Napi::Env env, Napi::Object e) {
+  def(env, e, "sweep", sweep_);
+  def(env, e, "liveCounts", live_counts);
+}
+}  // namespace binding
+}  // namespace tg
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace tg::binding;
   tune_malloc();
@@ -65,6 +89,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_inplace(env, exports);
   register_linalg(env, exports);
   register_autograd(env, exports);
+  register_lifetime(env, exports);
   return exports;
 }
 

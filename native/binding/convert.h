@@ -21,10 +21,13 @@ DType dtype_arg(const Napi::CallbackInfo& info, size_t i);                 // 'f
 
 // Runs body, turning tg::Error into the matching JS exception. Every exported function
 // goes through this.
+void maybe_sweep(napi_env env);  // handles.h
+
 template <class F>
 Napi::Value guard(const Napi::CallbackInfo& info, F&& body) {
   Napi::Env env = info.Env();
   try {
+    maybe_sweep(env);
     return body();
   } catch (const Error& e) {
     napi_value msg, err;

@@ -2,23 +2,36 @@
 //
 // A JS Tensor holds a small integer `_id`: a slot in this thread's table of native tensors.
 // Every op takes its output JS object as the first argument; the binding puts the result in
-// a free slot, attaches a finalizer to that object (freeing the slot when V8 collects it)
-// and returns the slot number, which the TS side stores in `_id`. One N-API call per op,
-// no wrapper objects: see ../shared/notes/napi-overhead.md for why.
+// a free slot, takes a weak reference to that object and returns the slot number, which the
+// TS side stores in `_id`. One N-API call per op, no wrapper objects (see
+// shared/notes/napi-overhead.md).
 //
 // Lifetime of a slot:
-//   put()            pending: holds a reference, no JS owner yet (multi-result ops)
-//   own()            owned: a JS object's finalizer will release it (exactly one finalizer)
-//   drop()           dispose(): the reference goes at once, the slot stays reserved
-//   release_slot()   the owner's finalizer ran: the slot is free for reuse
-// dispose() keeps the slot reserved until the finalizer runs, so a stale id can never reach
-// another tensor; and a slot can be owned only once, so no hostile call can attach a second
-// finalizer that would free a slot twice.
+//   put()      pending: holds a reference to the tensor, no JS owner yet (multi-result ops)
+//   own()      owned: a weak napi_ref to its JS object; swept once that object is collected
+//   drop()     dispose(): the tensor goes at once, the slot stays reserved until its
+//              JS object is collected, so a stale id can never reach another tensor
+//   sweep()    frees every slot whose JS object V8 has collected
+// A slot can be owned only once, so no hostile call can make a slot be freed twice.
 //
-// Finalizers run inside V8's GC (the addon is built with NAPI_EXPERIMENTAL, so Node 20.10+
-// calls "basic" finalizers synchronously from the weak callback; a tight synchronous loop
-// therefore stays flat — test/leak.test.ts checks it). They may touch native memory only:
-// anything they free must not call back into JS (see release_js_ref_later).
+// Why sweeping weak references instead of finalizers. Finalizers have two modes on Node 20,
+// and both fail us:
+//  - With NAPI_EXPERIMENTAL they run synchronously inside V8's GC. Memory stays flat in a
+//    synchronous loop, but Node 20 aborts the process ("Check failed:
+//    AllowJavascriptExecution::IsAllowed") when such a GC happens while a native
+//    function's JS exception is being rethrown: node_napi_env__::CallFinalizer sees the
+//    pending exception and tries to report it from inside the GC. Any op that throws can
+//    land there; test/fuzz hit it within seconds.
+//  - Deferred (stable Node-API), they wait for the event loop: a synchronous training loop
+//    never frees anything (hundreds of MB per million ops).
+// So every slot holds a plain weak napi_ref (no finalizer). Built with NAPI_EXPERIMENTAL, V8
+// clears such a reference inside the GC that collects its object, cheaply and without
+// calling into the addon; every exported function first checks whether a GC ran (a canary
+// object's weak reference is gone, see maybe_sweep) and, if so, frees the dead slots. When
+// no op follows a GC, the TS side sweeps when the event loop turns (ts/native.ts).
+// Cost, measured: about the same napi work per tensor as a finalizer; the burst of frees
+// after each GC makes malloc's slow path dearer (+20-40% on a 1-element add); a pool for
+// small tensors would remove most of that in either design.
 #pragma once
 #include <napi.h>
 #include <cstdint>
@@ -32,10 +45,15 @@ namespace binding {
 template <class T>
 struct SlotTable {
   enum State : uint8_t { kFree, kPending, kOwned };
-  std::vector<T*> items;       // owned reference per live slot (nullptr: disposed or free)
-  std::vector<uint8_t> state;  // State per slot
-  std::vector<uint32_t> free;  // slots whose JS object was collected
-  int64_t live = 0;            // slots still holding a reference
+  std::vector<T*> items;         // owned reference per live slot (nullptr: disposed or free)
+  std::vector<napi_ref> refs;    // weak reference to the owning JS object (kOwned only)
+  std::vector<uint8_t> state;    // State per slot
+  std::vector<uint32_t> free;    // slots ready for reuse
+  std::vector<uint32_t> young;   // owned since the last sweep
+  std::vector<uint32_t> old;     // owned, and alive at some sweep
+  std::vector<uint32_t> scan;    // young slots of the sweep in progress
+  int64_t live = 0;              // slots still holding a reference
+  int64_t old_debt = 0;          // young slots checked since `old` was last checked
 
   uint32_t put(T* p) {
     p->refcount_++;
@@ -47,20 +65,16 @@ struct SlotTable {
       items[s] = p;
     } else {
       items.push_back(p);
+      refs.push_back(nullptr);
       state.push_back(kFree);
       s = static_cast<uint32_t>(items.size() - 1);
     }
     state[s] = kPending;
     return s;
   }
-  // A pending slot gets its one JS owner; false when s is not a pending, live slot.
-  bool own(uint32_t s) {
-    if (s >= items.size() || state[s] != kPending || !items[s]) return false;
-    state[s] = kOwned;
-    return true;
-  }
   T* get(uint32_t s) const { return s < items.size() ? items[s] : nullptr; }
-  // Drops the reference; the slot stays reserved until release_slot.
+  bool pending(uint32_t s) const { return s < items.size() && state[s] == kPending && items[s]; }
+  // Drops the reference; an owned slot stays reserved until its JS object is collected.
   void drop(uint32_t s) {
     if (s < items.size() && items[s]) {
       T* p = items[s];
@@ -69,23 +83,18 @@ struct SlotTable {
       if (--p->refcount_ == 0) delete p;
     }
   }
-  // Called once per owned slot, by its owner's finalizer.
-  void release_slot(uint32_t s) {
-    if (s >= items.size() || state[s] != kOwned) return;
-    drop(s);
-    state[s] = kFree;
-    free.push_back(s);
-  }
-  void drop_all() {
-    for (size_t i = 0; i < items.size(); i++) drop(static_cast<uint32_t>(i));
-  }
 };
 
 struct State {
   SlotTable<TensorImpl> tensors;
   SlotTable<Node> nodes;
-  int64_t reported_bytes = 0;  // external memory last reported to V8
   napi_env env = nullptr;
+  std::vector<napi_ref> canaries;   // weak, oldest first (see maybe_sweep in handles.cc)
+  int ops_since_canary = 0;
+  int64_t reported_bytes = 0;       // external memory last reported to V8
+  int64_t bytes_at_full_sweep = 0;  // native bytes after the last sweep of old slots
+  int64_t young_limit = 8192;              // sweep anyway past this many young slots,
+  int64_t bytes_limit = int64_t(64) << 20;  // or past this many native bytes
 };
 
 State& state();
@@ -120,17 +129,17 @@ void dispose_tensor(napi_env env, napi_value id);
 Node* node_arg(const Napi::CallbackInfo& info, size_t i);
 Napi::Value return_node(const Napi::CallbackInfo& info, Node* n);
 
+// Frees at once every slot whose JS object was collected (memory(), idle sweeps); `full`
+// also checks slots that were alive at earlier sweeps.
+void sweep(napi_env env, bool full);
+// The cheap check every exported function makes first (see guard() in convert.h): sweeps
+// when a GC ran since the last sweep. First, so an op's new tensors reuse what it frees.
+void maybe_sweep(napi_env env);
+
 // Tells V8 about native memory growth/shrinkage since the last report (batched: only
 // changes over 1 MiB cross into V8). Called after every op that returns tensors, after
-// dispose, and — for shrinkage only — from the finalizers.
+// dispose, and after each sweep.
 void report_external_memory(napi_env env);
-
-// Deletes a napi_ref held by a native object (a JS hook, a custom Function) safely: at once
-// when called outside GC, otherwise (from a finalizer, where Node forbids it) after the GC
-// pass via node_api_post_finalizer. Whoever stores JS references in a Node or TensorHook
-// must release them through this, because dropping the last tensor of a graph can happen
-// inside a finalizer.
-void release_js_ref_later(napi_env env, napi_ref ref);
 
 }  // namespace binding
 }  // namespace tg
