@@ -58,6 +58,7 @@ TG_FN(set_grad) {
   Tensor t = tensor_arg(info, 0);
   Tensor g = opt_tensor_arg(info, 1);
   if (g.defined()) {
+    TG_CHECK(!g.same(t), "can't assign Variable as its own grad");  // PyTorch's check; also a refcount cycle
     TG_CHECK(g.dtype() == t.dtype(), "assigned grad has data of a different type");
     TG_CHECK(g.shape() == t.shape(), "assigned grad has data of a different size");
     t.impl()->grad = g.ref();

@@ -40,7 +40,7 @@ function argPool(live) {
   ids['fresh Tensor'] = new torch.Tensor();
   ids['GradFn object'] = live.t.nonLeaf.gradFn;
   ids['fake tensor {_id}'] = { _id: live.t.f32._id };
-  ids['[ids]'] = live.ids.slice(0, 3);
+  ids['[ids]'] = live.ids.slice(0, 2);  // two only: read as a shape, ids must not ask for gigabytes
   ids['[disposed ids]'] = [-2, -2];
   ids['[-1]'] = [-1];
   return hostileValues(ids);
@@ -53,13 +53,23 @@ function plausible(live) {
     () => pick([true, false]), () => rand() * 4 - 2, () => null];
 }
 
-const stats = { exports: 0, calls: 0, returned: 0, threw: 0, byClass: {}, nonErrorThrows: 0 };
+const stats = { exports: 0, calls: 0, returned: 0, threw: 0, byClass: {}, nonErrorThrows: 0, slowest: [] };
+// TG_FUZZ_TRACE=1 writes each call to stderr before making it (to find the one that crashed).
 const trace = process.env.TG_FUZZ_TRACE === '1';
+function describe(a) {
+  try {
+    if (typeof a === 'symbol') return 'symbol';
+    if (Array.isArray(a)) return `[${a.length}]`;
+    if (typeof a === 'object' && a) return a.constructor ? a.constructor.name : 'object';
+    return String(a).slice(0, 20);
+  } catch {
+    return '?';
+  }
+}
 function call(f, args) {
   stats.calls++;
-  if (process.env.TG_FUZZ_AT && stats.calls >= Number(process.env.TG_FUZZ_AT) - 3) console.error(f.fuzzName, stats.calls, args);
-  if (process.env.TG_FUZZ_TRACE === '2') process.stderr.write(f.fuzzName + ' ' + stats.calls + '\n');
-  if (trace) process.stderr.write(`${f.fuzzName}(${args.map((a) => { try { return typeof a === 'symbol' ? 'symbol' : Array.isArray(a) ? `[${a.length}]` : typeof a === 'object' && a ? a.constructor?.name ?? 'obj' : String(a).slice(0, 20); } catch { return '?'; } }).join(', ')})\n`);
+  if (trace) process.stderr.write(`${f.fuzzName}(${args.map(describe).join(', ')})\n`);
+  const t0 = process.hrtime.bigint();
   try {
     f(...args);
     stats.returned++;
@@ -72,6 +82,8 @@ function call(f, args) {
       console.error('non-Error thrown', e);
     }
   }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (ms > 50) stats.slowest.push(`${f.fuzzName}(${args.map(describe).join(', ')}) ${ms.toFixed(0)} ms`);
 }
 
 const only = process.env.TG_FUZZ_ONLY ? process.env.TG_FUZZ_ONLY.split(',') : null;
