@@ -22,6 +22,10 @@ function packageRoot(): string {
 
 function load(): any {
   const root = packageRoot();
+  // TG_ADDON_PATH loads a specific build instead (e.g. build-asan/Release/tensorgrad.node for
+  // `npm run test:asan`, see scripts/test-asan.sh).
+  const override = process.env.TG_ADDON_PATH;
+  if (override) return require(path.resolve(override));
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const gypBuild = require('node-gyp-build');
@@ -67,3 +71,15 @@ function wrapAll(raw: any): any {
 }
 
 export const N: any = wrapAll(load());
+
+// Idle sweeps. Native tensors are freed by the first op after the GC that collected their
+// JS objects (native/binding/handles.h). A program that stops calling ops would keep them:
+// so a canary object, re-registered after each GC, asks for a sweep when the event loop
+// turns. One registration per GC, not per tensor.
+// (Exported so that the registry itself stays reachable: an unreachable registry never
+// calls back.)
+export const idleSweeps = new FinalizationRegistry<number>(() => {
+  N.sweep();
+  idleSweeps.register({}, 0);
+});
+idleSweeps.register({}, 0);

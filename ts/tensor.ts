@@ -90,7 +90,10 @@ export class GradFn {
 }
 
 export class Tensor {
-  /** Slot of the native tensor (internal). -1 once disposed. */
+  /**
+   * Slot of the native tensor (internal). -1: none yet (also "no tensor" in id lists sent
+   * to native code); -2: disposed, which every native function rejects.
+   */
   _id = -1;
   private _shape: number[] | undefined = undefined;
 
@@ -237,15 +240,26 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------------ lifetime
-  /** Frees the native tensor now (idempotent). Later use throws. */
+  /**
+   * Frees the native tensor now (idempotent). Any later use throws "Tensor has been
+   * disposed". Graphs that saved this tensor keep their own reference, so a backward
+   * through them still works.
+   */
   dispose(): void {
     if (this._id >= 0) {
-      N.dispose(this._id);
-      this._id = -1;
+      const id = this._id;
+      this._id = -2;
+      this._shape = undefined;
+      N.dispose(id);
     }
   }
+  /** `using t = torch.ones(2)` disposes t at the end of the block. */
   [Symbol.dispose](): void {
     this.dispose();
+  }
+  /** True once dispose() ran (or tidy() disposed this tensor). */
+  get isDisposed(): boolean {
+    return this._id < 0;
   }
 
   // ------------------------------------------------------------------ data out

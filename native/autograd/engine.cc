@@ -121,7 +121,12 @@ Tensor run_hook(TensorHook& hook, const Tensor& g) {
 
 // Adds a gradient into a leaf's .grad (PyTorch's AccumulateGrad::accumulateGrad).
 void accumulate_grad(AccumulateGrad* acc, Tensor g, bool create_graph) {
-  TensorImpl* leaf = acc->variable.get();
+  TensorImpl* leaf = acc->variable;
+  if (!leaf) return;  // the leaf is gone (AccumulateGrad knows it weakly): nobody can see its grad
+  for (auto& hook : leaf->leaf_hooks) {
+    Tensor r = hook->call(g);
+    if (r.defined()) g = r;
+  }
   if (!leaf->grad) {
     if (create_graph) {
       // A differentiable copy, as PyTorch's clone_obey_contract (grad_fn=<CopyBackwards>).

@@ -15,22 +15,25 @@ int64_t live_storage_count() { return g_count; }
 
 Ref<Storage> Storage::allocate(size_t nbytes) {
   Ref<Storage> s = make_ref<Storage>();
+  g_count++;  // counted at once: ~Storage un-counts it even when the allocation below fails
   if (nbytes > 0) {
     size_t rounded = (nbytes + kAlign - 1) / kAlign * kAlign;
-    TG_CHECK_RANGE(rounded >= nbytes && rounded < (size_t(1) << 46),
-                   "out of memory: tried to allocate ", nbytes, " bytes");
+    // 2^46 bytes (64 TiB) is beyond any machine we run on; refusing it here also keeps
+    // sanitizer allocators from aborting on absurd sizes.
+    bool ok = rounded >= nbytes && rounded < (size_t(1) << 46);
     void* p = nullptr;
 #if defined(_WIN32)
-    p = _aligned_malloc(rounded, kAlign);
+    if (ok) p = _aligned_malloc(rounded, kAlign);
 #else
-    if (posix_memalign(&p, kAlign, rounded) != 0) p = nullptr;
+    if (ok && posix_memalign(&p, kAlign, rounded) != 0) p = nullptr;
 #endif
-    TG_CHECK_RANGE(p != nullptr, "out of memory: tried to allocate ", nbytes, " bytes");
+    // PyTorch: "DefaultCPUAllocator: can't allocate memory: you tried to allocate N bytes."
+    TG_CHECK_RANGE(p != nullptr, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ", nbytes,
+                   " bytes (out of memory)");
     s->data = p;
   }
   s->nbytes = nbytes;
   g_bytes += static_cast<int64_t>(nbytes);
-  g_count++;
   return s;
 }
 
