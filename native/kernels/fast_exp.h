@@ -30,10 +30,12 @@ inline float exp_f32(float x) {
   p = p * r + 1.6666665459E-1f;
   p = p * r + 5.0000001201E-1f;
   p = p * r * r + r + 1.0f;
-  int32_t tb;
+  // Unsigned arithmetic: for a NaN input these bits are garbage (the result is replaced
+  // below) and must not overflow a signed int.
+  uint32_t tb;
   std::memcpy(&tb, &t, sizeof tb);
-  const int32_t ni = tb - 0x4B400000;      // the integer n held in t's low mantissa bits
-  int32_t sb = (ni + 126) * (1 << 23);     // 2^(n-1): n can be 128 at the top of the range
+  const uint32_t ni = tb - 0x4B400000u;  // the integer n held in t's low mantissa bits
+  const uint32_t sb = (ni + 126u) << 23;  // 2^(n-1): n can be 128 at the top of the range
   float scale;
   std::memcpy(&scale, &sb, sizeof scale);
   float y = p * scale * 2.0f;

@@ -55,8 +55,6 @@ void check_nonempty_dims(const char* op, const Tensor& a, const Dims& dims) {
   }
 }
 
-void check_float(bool ok, const char* msg) { TG_CHECK(ok, msg); }
-
 // nan_aware: max()/min() (MaxBackward1) send the gradient to NaN inputs when the result is
 // NaN; amax/amin compare with == only, so a NaN result gives NaN gradients (as PyTorch).
 Tensor minmax_reduce(const Tensor& a, const Dims& dims, bool keepdim, bool is_max, const char* name, bool nan_aware) {
@@ -119,7 +117,7 @@ Tensor arg_reduce(const Tensor& a, std::optional<int64_t> dim, bool keepdim, boo
 }
 
 Tensor var_std(const Tensor& a, const Dims& dims, int64_t correction, bool keepdim, bool is_std) {
-  check_float(is_floating(a.dtype()), "std and var only support floating point and complex dtypes");
+  TG_CHECK(is_floating(a.dtype()), "std and var only support floating point and complex dtypes");
   Reduction r = reduction_of(a, dims, keepdim);
   Tensor acc = Tensor::empty(r.keep, a.dtype());
   var_kernel(acc, a, r.mask, correction, is_std);
