@@ -204,8 +204,8 @@ describe('dispose', () => {
     const expected = ['shape', 'strides', 'numel', 'dtype', 'isContiguous', 'toTypedArray', 'toFloat64', 'item',
       'clone', 'contiguous', 'toDtype', 'neg', 'abs', 'sqrt', 'rsqrt', 'exp', 'log', 'log1p', 'sin', 'cos', 'tan',
       'tanh', 'sigmoid', 'relu', 'square', 'reciprocal', 'sign', 'add', 'sub', 'mul', 'div', 'maximum', 'minimum',
-      'pow', 'compare', 'where', 'clamp', 'clampTensor', 'gelu', 'sum', 'mean', 'view', 'reshape', 'flatten',
-      'squeeze', 'unsqueeze', 'transpose', 'permute', 'expand', 'narrow', 'select', 'slice', 'binaryInplace',
+      'pow', 'compare', 'where', 'clamp', 'gelu', 'sum', 'mean', 'view', 'reshape', 'flatten',
+      'squeeze', 'unsqueeze', 'transpose', 'permute', 'expand', 'narrow', 'select', 'index', 'binaryInplace',
       'fillInplace', 'zeroInplace', 'copyInplace', 'clampInplace', 'matmul', 'mm', 'requiresGrad', 'setRequiresGrad',
       'isLeaf', 'retainsGrad', 'grad', 'setGrad', 'gradFn', 'backward', 'autogradGrad', 'detach', 'detachInplace',
       'retainGrad'];

@@ -123,10 +123,7 @@ Tensor run_hook(TensorHook& hook, const Tensor& g) {
 void accumulate_grad(AccumulateGrad* acc, Tensor g, bool create_graph) {
   TensorImpl* leaf = acc->variable;
   if (!leaf) return;  // the leaf is gone (AccumulateGrad knows it weakly): nobody can see its grad
-  for (auto& hook : leaf->leaf_hooks) {
-    Tensor r = hook->call(g);
-    if (r.defined()) g = r;
-  }
+  // (Leaf hooks have already run, in the engine loop, before this is called.)
   if (!leaf->grad) {
     if (create_graph) {
       // A differentiable copy, as PyTorch's clone_obey_contract (grad_fn=<CopyBackwards>).
@@ -309,7 +306,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     // Tensor hooks, in registration order: a leaf's live on its TensorImpl, a non-leaf's on
     // the node that made it. Then retain_grad sees the hooked gradient.
     if (acc) {
-      if (in[0].defined())
+      if (in[0].defined() && acc->variable)
         for (size_t k = 0; k < acc->variable->leaf_hooks.size(); k++) {
           Ref<TensorHook> h = acc->variable->leaf_hooks[k];  // a hook may remove hooks
           in[0] = run_hook(*h, in[0]);
