@@ -70,6 +70,13 @@ export interface GradFnOptions {
   hasAux?: boolean;
 }
 
+/** The arguments with those at `nums` entered as fresh differentiable inputs. */
+function enterArgs(args: any[], nums: number[], who: string): any[] {
+  const inner = args.slice();
+  for (const i of nums) inner[i] = enter(asTensor(args[i], who, i));
+  return inner;
+}
+
 /**
  * valueAndGrad(f, argnums = 0)(...args) → [f(...args), gradient] (torch.func.grad_and_value).
  * With an array of argnums the gradient is an array; with hasAux, the value is [out, aux].
@@ -81,8 +88,7 @@ export function valueAndGrad(f: Fn, argnums: Argnums = 0, opts: GradFnOptions = 
     const nums = checkArgnums(argnums, args.length, who);
     const outer = !args.some((a) => a instanceof Tensor && a.requiresGrad);
     return enableGrad(() => {
-      const inner = args.slice();
-      for (const i of nums) inner[i] = enter(asTensor(args[i], who, i));
+      const inner = enterArgs(args, nums, who);
       const r = f(...inner);
       let out: Tensor, aux: unknown;
       if (opts.hasAux) {
@@ -179,8 +185,7 @@ export function jacobian(f: Fn, argnums: Argnums = 0): (...args: any[]) => any {
     const nums = checkArgnums(argnums, args.length, who);
     const outer = !args.some((a) => a instanceof Tensor && a.requiresGrad);
     return enableGrad(() => {
-      const inner = args.slice();
-      for (const i of nums) inner[i] = enter(asTensor(args[i], who, i));
+      const inner = enterArgs(args, nums, who);
       const ins = nums.map((i) => inner[i] as Tensor);
       const out = f(...inner);
       const outs: Tensor[] = Array.isArray(out) ? out : [out];
