@@ -126,6 +126,8 @@ bool gc_ran(napi_env env) {
 // A sweep is due when a GC ran (the oldest canary is gone), or as a fallback when the young
 // slots or the native bytes doubled since the last sweep.
 void maybe_sweep(napi_env env) {
+  // After the env cleanup hook (the env is being torn down) no tensor exists any more.
+  if (!t_state) fail(ErrorKind::Error, "tensorgrad: this thread's environment is shutting down");
   State& st = *t_state;
   if (++st.ops_since_canary >= kCanaryEvery) add_canary(env);
   bool due = static_cast<int64_t>(st.tensors.young.size()) >= st.young_limit || live_storage_bytes() > st.bytes_limit;
@@ -173,6 +175,7 @@ void cleanup(void* arg) {
 }  // namespace
 
 State& state() { return *t_state; }
+bool has_state() { return t_state != nullptr; }
 
 void init_state(napi_env env) {
   // Loading the same addon file twice into one env (process.dlopen) runs this twice on the

@@ -98,6 +98,7 @@ struct State {
 };
 
 State& state();
+bool has_state();  // false once the env cleanup hook ran
 // Creates this thread's state (or joins it when the addon is loaded twice into one env) and
 // registers the env cleanup hook that frees every tensor the env still holds.
 void init_state(napi_env env);
