@@ -45,25 +45,14 @@ bool alive_or_free(napi_env env, SlotTable<T>& tab, uint32_t s) {
   return false;
 }
 
-// Moves the young slots into the sweep in progress.
+// Checks every young slot (owned since the last sweep), newest first (the order GC would
+// free them in; measured kinder to malloc than oldest first); survivors become old.
 template <class T>
-void begin_sweep(SlotTable<T>& tab) {
-  tab.scan.insert(tab.scan.end(), tab.young.begin(), tab.young.end());
+void sweep_young(napi_env env, SlotTable<T>& tab) {
+  for (size_t i = tab.young.size(); i-- > 0;)
+    if (alive_or_free(env, tab, tab.young[i])) tab.old.push_back(tab.young[i]);
   tab.old_debt += static_cast<int64_t>(tab.young.size());
   tab.young.clear();
-}
-
-// Checks up to `budget` slots of the sweep in progress (all of them when budget < 0),
-// newest first (the order GC would free them in; it measured kinder to malloc than oldest
-// first); true when none is left.
-template <class T>
-bool sweep_step(napi_env env, SlotTable<T>& tab, int64_t budget) {
-  while (!tab.scan.empty() && budget-- != 0) {
-    uint32_t s = tab.scan.back();
-    tab.scan.pop_back();
-    if (alive_or_free(env, tab, s)) tab.old.push_back(s);
-  }
-  return tab.scan.empty();
 }
 
 // Old slots (alive at an earlier sweep) are checked when `full`, or once as many young
@@ -190,12 +179,14 @@ void init_state(napi_env env) {
 
 void sweep(napi_env env, bool full) {
   State& st = *t_state;
-  begin_sweep(st.tensors);
-  begin_sweep(st.nodes);
-  sweep_step(env, st.tensors, -1);
-  sweep_step(env, st.nodes, -1);
+  // Checking a live object makes a handle: keep them out of the caller's scope.
+  napi_handle_scope scope;
+  bool scoped = napi_open_handle_scope(env, &scope) == napi_ok;
+  sweep_young(env, st.tensors);
+  sweep_young(env, st.nodes);
   sweep_old(env, st.tensors, full);
   sweep_old(env, st.nodes, full);
+  if (scoped) napi_close_handle_scope(env, scope);
   int64_t bytes = live_storage_bytes();
   if (st.tensors.old_debt == 0) st.bytes_at_full_sweep = bytes;
   st.young_limit = std::max<int64_t>(8192, st.tensors.live);

@@ -51,7 +51,6 @@ struct SlotTable {
   std::vector<uint32_t> free;    // slots ready for reuse
   std::vector<uint32_t> young;   // owned since the last sweep
   std::vector<uint32_t> old;     // owned, and alive at some sweep
-  std::vector<uint32_t> scan;    // young slots of the sweep in progress
   int64_t live = 0;              // slots still holding a reference
   int64_t old_debt = 0;          // young slots checked since `old` was last checked
 
