@@ -20,7 +20,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-npx cmake-js compile --out build-asan --CDTG_SANITIZE=ON --parallel "${JOBS:-2}"
+PAR="${JOBS:-2}"
+[[ "$PAR" =~ ^[0-9]+$ ]] || PAR="$(nproc 2>/dev/null || echo 2)"
+npx cmake-js compile --out build-asan --CDTG_SANITIZE=ON --parallel "$PAR"
 node scripts/build-ts.mjs
 
 LIBASAN="$(${CXX:-c++} -print-file-name=libasan.so)"
