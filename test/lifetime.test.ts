@@ -400,7 +400,7 @@ describe('collection, sweeps and memory reporting', () => {
     expect(torch.memory().bytes).toBe(before);
   });
 
-  it('reports growth and shrinkage to V8, from ops, dispose and finalizers', () => {
+  it('reports growth and shrinkage to V8, from ops, dispose and sweeps', () => {
     gc();
     const m = () => N.memory() as { bytes: number; reported: number };
     const near = () => expect(Math.abs(m().bytes - m().reported)).toBeLessThanOrEqual(1 << 20);

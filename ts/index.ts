@@ -9,7 +9,11 @@ export { tidy } from './scope';
 export * as autograd from './autograd';
 import { N } from './native';
 
-/** Live native tensors and the bytes they hold. */
+/**
+ * Live native tensors (JS handles not yet disposed or collected), the storages behind them
+ * (views share one) and their bytes, on this thread. Tensors already garbage-collected are
+ * freed first, so after a GC the counts are exact.
+ */
 export function memory(): { tensors: number; bytes: number; storages: number } {
   const m = N.memory();
   return { tensors: m.tensors, bytes: m.bytes, storages: m.storages };

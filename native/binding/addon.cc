@@ -65,6 +65,8 @@ TG_FN(sweep_) { return info.Env().Undefined(); }
 // tests can see when a sweep happens. Not a TG_FN: those sweep first.
 Napi::Value live_counts(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("processBytes", Napi::Number::New(info.Env(), double(process_storage_bytes())));
+  if (!has_state()) return o;
   o.Set("tensors", Napi::Number::New(info.Env(), double(state().tensors.live)));
   o.Set("bytes", Napi::Number::New(info.Env(), double(live_storage_bytes())));
   return o;

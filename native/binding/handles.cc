@@ -45,25 +45,14 @@ bool alive_or_free(napi_env env, SlotTable<T>& tab, uint32_t s) {
   return false;
 }
 
-// Moves the young slots into the sweep in progress.
+// Checks every young slot (owned since the last sweep), newest first (the order GC would
+// free them in; measured kinder to malloc than oldest first); survivors become old.
 template <class T>
-void begin_sweep(SlotTable<T>& tab) {
-  tab.scan.insert(tab.scan.end(), tab.young.begin(), tab.young.end());
+void sweep_young(napi_env env, SlotTable<T>& tab) {
+  for (size_t i = tab.young.size(); i-- > 0;)
+    if (alive_or_free(env, tab, tab.young[i])) tab.old.push_back(tab.young[i]);
   tab.old_debt += static_cast<int64_t>(tab.young.size());
   tab.young.clear();
-}
-
-// Checks up to `budget` slots of the sweep in progress (all of them when budget < 0),
-// newest first (the order GC would free them in; it measured kinder to malloc than oldest
-// first); true when none is left.
-template <class T>
-bool sweep_step(napi_env env, SlotTable<T>& tab, int64_t budget) {
-  while (!tab.scan.empty() && budget-- != 0) {
-    uint32_t s = tab.scan.back();
-    tab.scan.pop_back();
-    if (alive_or_free(env, tab, s)) tab.old.push_back(s);
-  }
-  return tab.scan.empty();
 }
 
 // Old slots (alive at an earlier sweep) are checked when `full`, or once as many young
@@ -126,6 +115,8 @@ bool gc_ran(napi_env env) {
 // A sweep is due when a GC ran (the oldest canary is gone), or as a fallback when the young
 // slots or the native bytes doubled since the last sweep.
 void maybe_sweep(napi_env env) {
+  // After the env cleanup hook (the env is being torn down) no tensor exists any more.
+  if (!t_state) fail(ErrorKind::Error, "tensorgrad: this thread's environment is shutting down");
   State& st = *t_state;
   if (++st.ops_since_canary >= kCanaryEvery) add_canary(env);
   bool due = static_cast<int64_t>(st.tensors.young.size()) >= st.young_limit || live_storage_bytes() > st.bytes_limit;
@@ -183,6 +174,7 @@ napi_value fail_with(napi_env env, napi_value exception) {
   napi_get_reference_value(env, st.error_sentinel, &sentinel);
   return sentinel;
 }
+bool has_state() { return t_state != nullptr; }
 
 void init_state(napi_env env) {
   // Loading the same addon file twice into one env (process.dlopen) runs this twice on the
@@ -200,12 +192,14 @@ void init_state(napi_env env) {
 
 void sweep(napi_env env, bool full) {
   State& st = *t_state;
-  begin_sweep(st.tensors);
-  begin_sweep(st.nodes);
-  sweep_step(env, st.tensors, -1);
-  sweep_step(env, st.nodes, -1);
+  // Checking a live object makes a handle: keep them out of the caller's scope.
+  napi_handle_scope scope;
+  bool scoped = napi_open_handle_scope(env, &scope) == napi_ok;
+  sweep_young(env, st.tensors);
+  sweep_young(env, st.nodes);
   sweep_old(env, st.tensors, full);
   sweep_old(env, st.nodes, full);
+  if (scoped) napi_close_handle_scope(env, scope);
   int64_t bytes = live_storage_bytes();
   if (st.tensors.old_debt == 0) st.bytes_at_full_sweep = bytes;
   st.young_limit = std::max<int64_t>(8192, st.tensors.live);

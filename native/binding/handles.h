@@ -51,7 +51,6 @@ struct SlotTable {
   std::vector<uint32_t> free;    // slots ready for reuse
   std::vector<uint32_t> young;   // owned since the last sweep
   std::vector<uint32_t> old;     // owned, and alive at some sweep
-  std::vector<uint32_t> scan;    // young slots of the sweep in progress
   int64_t live = 0;              // slots still holding a reference
   int64_t old_debt = 0;          // young slots checked since `old` was last checked
 
@@ -110,6 +109,7 @@ State& state();
 // Null once the env's cleanup hook has freed the state: finalizers that V8 runs while the
 // environment shuts down come after it and must not touch the slot tables.
 State* state_or_null();
+bool has_state();  // false once the env cleanup hook ran
 // Creates this thread's state (or joins it when the addon is loaded twice into one env) and
 // registers the env cleanup hook that frees every tensor the env still holds.
 void init_state(napi_env env);

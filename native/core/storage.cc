@@ -1,4 +1,5 @@
 #include "storage.h"
+#include <atomic>
 #include <cstdlib>
 #include "error.h"
 
@@ -7,11 +8,13 @@ namespace tg {
 namespace {
 thread_local int64_t g_bytes = 0;
 thread_local int64_t g_count = 0;
+std::atomic<int64_t> g_process_bytes{0};
 constexpr size_t kAlign = 64;
 }  // namespace
 
 int64_t live_storage_bytes() { return g_bytes; }
 int64_t live_storage_count() { return g_count; }
+int64_t process_storage_bytes() { return g_process_bytes.load(std::memory_order_relaxed); }
 
 Ref<Storage> Storage::allocate(size_t nbytes) {
   Ref<Storage> s = make_ref<Storage>();
@@ -34,6 +37,7 @@ Ref<Storage> Storage::allocate(size_t nbytes) {
   }
   s->nbytes = nbytes;
   g_bytes += static_cast<int64_t>(nbytes);
+  g_process_bytes.fetch_add(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
   return s;
 }
 
@@ -46,6 +50,7 @@ Storage::~Storage() {
 #endif
   }
   g_bytes -= static_cast<int64_t>(nbytes);
+  g_process_bytes.fetch_sub(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
   g_count--;
 }
 
