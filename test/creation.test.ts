@@ -15,3 +15,14 @@ describe('linspace and arange match PyTorch to the last bit', () => {
     expect(() => torch.linspace(0, 1, -1)).toThrow(/number of steps must be non-negative/);
   });
 });
+
+describe('full infers its dtype from the fill value, as torch.full does', () => {
+  it('integer → int64, float → float32, bool → bool; an explicit dtype wins', () => {
+    expect(torch.full([2], 7).dtype).toBe('int64');
+    expect(torch.full([2], 7).toString()).toBe('tensor([7, 7])');
+    expect(torch.full([2], 7.5).toString()).toBe('tensor([7.5000, 7.5000])');
+    expect(torch.full([2], true).toString()).toBe('tensor([True, True])');
+    expect(torch.full([2], 7, { dtype: 'float32' }).toString()).toBe('tensor([7., 7.])');
+    expect(torch.fullLike(torch.zeros(2), 3).dtype).toBe('float32');
+  });
+});

@@ -69,3 +69,34 @@ describe('profile', () => {
     expect(p.ops.find((o) => o.name === 'backward')?.count).toBe(1);
   });
 });
+
+describe('profile: backward broken down by graph node', () => {
+  it('reports each node that ran under its PyTorch name, and backward keeps only the rest', () => {
+    const a = torch.randn([64, 32], { requiresGrad: true });
+    const b = torch.randn([32, 16], { requiresGrad: true });
+    const p = torch.profile(() => {
+      for (let i = 0; i < 3; i++) a.matmul(b).relu().sum().backward();
+    });
+    const row = (name: string) => p.ops.find((o) => o.name === name);
+    expect(row('MmBackward0')?.count).toBe(3);
+    expect(row('ReluBackward0')?.count).toBe(3);
+    expect(row('SumBackward0')?.count).toBe(3);
+    expect(row('AccumulateGrad')?.count).toBe(6);
+    expect(row('backward')?.count).toBe(3);
+    for (const o of p.ops) expect(o.totalMs).toBeGreaterThanOrEqual(0);
+    expect(p.table()).toMatch(/\nMmBackward0\s+3\s/);
+    // Self times add up to no more than the wall time.
+    expect(p.totalMs).toBeLessThanOrEqual(p.wallMs + 1e-6);
+  });
+
+  it('stops timing nodes once the profile ends', () => {
+    const a = torch.randn([8], { requiresGrad: true });
+    torch.profile(() => a.mul(2).sum().backward());
+    const inner = torch.profile(() => 0);
+    expect(inner.ops.length).toBe(0);
+    a.mul(2).sum().backward(); // outside any profile: nothing recorded, nothing breaks
+    const again = torch.profile(() => a.exp().sum().backward());
+    expect(again.ops.find((o) => o.name === 'MulBackward0')).toBeUndefined();
+    expect(again.ops.find((o) => o.name === 'ExpBackward0')?.count).toBe(1);
+  });
+});

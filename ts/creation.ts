@@ -101,7 +101,9 @@ export function empty(...args: (number | number[] | TensorOptions)[]): Tensor {
 }
 export function full(shape: number | number[], value: number | boolean, opts: TensorOptions = {}): Tensor {
   const s = shapeFrom([shape]);
-  const fallback: DType = typeof value === 'boolean' ? 'bool' : 'float32';
+  // As torch.full infers from the fill value: a bool gives bool, an integer int64 (a JS
+  // integer is a Python int, as for arange), anything else the default float32.
+  const fallback: DType = typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : 'float32';
   const t = new Tensor();
   t._id = N.full(t, s, typeof value === 'boolean' ? Number(value) : expectNumber(value, 'fill_value'), dtypeOf(opts, fallback));
   return finish(t, opts);

@@ -4,11 +4,17 @@
 // timing wrapper; they are restored in `finally`, so profiling costs nothing afterwards.
 // Each entry point counts its self time: a native call that calls back into JS (a hook, a
 // custom Function run by backward) does not count the native calls made inside it twice.
+// backward runs the whole graph in one native call, so the engine also times each node's
+// derivative while profiling is on; those appear as rows named after the node
+// ('MmBackward0', ...), and the backward row keeps only the engine's own time.
 import { performance } from 'node:perf_hooks';
 import { N } from './native';
 
 export interface ProfiledOp {
-  /** The native entry point, e.g. 'mm', 'add', 'backward'. */
+  /**
+   * The native entry point, e.g. 'matmul', 'add', 'backward', or a graph node whose
+   * derivative ran during backward, e.g. 'MmBackward0'.
+   */
   name: string;
   count: number;
   /** Self time in milliseconds (time spent in nested native calls is not included). */
@@ -28,7 +34,16 @@ export interface Profile<T = unknown> {
   table(opts?: { rowLimit?: number }): string;
 }
 
-const SKIP = new Set(['takeError', 'errorSentinel']);
+const SKIP = new Set(['takeError', 'errorSentinel', 'profileBackward', 'backwardProfile']);
+// Entry points that run graph nodes: their per-node time is reported on the nodes' rows.
+const RUNS_GRAPH = new Set(['backward', 'autogradGrad']);
+
+/** Milliseconds of node time the engine has recorded so far in this profile. */
+function nodeMs(): number {
+  let ms = 0;
+  for (const row of N.backwardProfile() as [string, number, number][]) ms += row[2];
+  return ms;
+}
 
 function formatTable(ops: ProfiledOp[], totalMs: number, wallMs: number, rowLimit: number): string {
   const rows = ops.slice(0, rowLimit).map((o) => [
@@ -60,12 +75,14 @@ function instrument(): { restore: () => void; stats: Map<string, ProfiledOp> } {
     N[key] = function (...args: unknown[]): unknown {
       const outerChild = childMs;
       childMs = 0;
+      const nodes0 = RUNS_GRAPH.has(key) ? nodeMs() : 0;
       const t0 = performance.now();
       try {
         return f.apply(undefined, args);
       } finally {
         const dt = performance.now() - t0;
-        const self = dt - childMs;
+        if (RUNS_GRAPH.has(key)) childMs += nodeMs() - nodes0;
+        const self = Math.max(0, dt - childMs);
         childMs = outerChild + dt;
         let s = stats.get(key);
         if (!s) stats.set(key, (s = { name: key, count: 0, totalMs: 0 }));
@@ -74,10 +91,17 @@ function instrument(): { restore: () => void; stats: Map<string, ProfiledOp> } {
       }
     };
   }
+  N.profileBackward(true);
   return {
     stats,
     restore: () => {
       for (const key of Object.keys(saved)) N[key] = saved[key];
+      for (const [name, count, ms] of N.backwardProfile() as [string, number, number][]) {
+        const s = stats.get(name);
+        if (s) (s.count += count), (s.totalMs += ms);
+        else stats.set(name, { name, count, totalMs: ms });
+      }
+      N.profileBackward(false);
     },
   };
 }

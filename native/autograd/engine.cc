@@ -23,6 +23,7 @@
 #include <queue>
 #include <unordered_map>
 #include <unordered_set>
+#include "backward_profile.h"
 #include "grad_mode.h"
 #include "../core/error.h"
 #include "../core/shape.h"
@@ -323,6 +324,9 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     }
     if (!applies) capture();
 
+    // torch.profile's row for this node: its derivative, the sum_to of what it returns, and
+    // for a leaf the accumulation into .grad (not the hooks: JS time is not native time).
+    BackwardProfileScope timed(n->name());
     std::vector<Tensor> out;
     if (acc) {
       if (opts.accumulate && in[0].defined()) accumulate_grad(acc, std::move(in[0]), opts.create_graph);

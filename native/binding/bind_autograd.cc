@@ -2,6 +2,7 @@
 #include "convert.h"
 #include "handles.h"
 #include "js_callbacks.h"
+#include "../autograd/backward_profile.h"
 #include "../autograd/engine.h"
 #include "../autograd/grad_mode.h"
 #include "../autograd/node.h"
@@ -181,6 +182,26 @@ TG_FN(set_detect_anomaly) {
 }
 TG_FN(is_anomaly_enabled) { return Napi::Boolean::New(info.Env(), AnomalyMode::enabled()); }
 
+// torch.profile's per-node backward timing: profileBackward(on) starts (from empty) or
+// stops it; backwardProfile() returns [[name, count, ms], ...].
+TG_FN(profile_backward) {
+  BackwardProfile::set(bool_arg(info, 0));
+  return info.Env().Undefined();
+}
+TG_FN(backward_profile) {
+  Napi::Env env = info.Env();
+  std::vector<BackwardProfile::Entry> entries = BackwardProfile::entries();
+  Napi::Array arr = Napi::Array::New(env, entries.size());
+  for (size_t i = 0; i < entries.size(); i++) {
+    Napi::Array row = Napi::Array::New(env, 3);
+    row.Set(0u, Napi::String::New(env, entries[i].name));
+    row.Set(1u, Napi::Number::New(env, static_cast<double>(entries[i].count)));
+    row.Set(2u, Napi::Number::New(env, static_cast<double>(entries[i].nanos) / 1e6));
+    arr.Set(static_cast<uint32_t>(i), row);
+  }
+  return arr;
+}
+
 // setNodeTrace(t, stack): gives t's grad_fn the JS stack of the call that made it. A node
 // keeps its first trace (an op that returns its input unchanged must not overwrite it).
 TG_FN(set_node_trace) {
@@ -217,6 +238,8 @@ void register_autograd(Napi::Env env, Napi::Object e) {
   def(env, e, "setDetectAnomaly", set_detect_anomaly);
   def(env, e, "isAnomalyEnabled", is_anomaly_enabled);
   def(env, e, "setNodeTrace", set_node_trace);
+  def(env, e, "profileBackward", profile_backward);
+  def(env, e, "backwardProfile", backward_profile);
   register_js_callbacks(env, e);
 }
 
