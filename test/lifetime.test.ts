@@ -1,5 +1,5 @@
-// Tensor lifetime: dispose(), [Symbol.dispose], tidy(), memory(), sweeps of collected
-// tensors, the byte count reported to V8, and autograd graphs that outlive the tensors they
+// Tensor lifetime: dispose(), [Symbol.dispose], tidy(), memory(), collected tensors freed
+// by their in-GC finalizers, the byte count reported to V8, and autograd graphs that outlive the tensors they
 // saved.
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as v8 from 'node:v8';
@@ -354,8 +354,8 @@ describe('graphs outlive the tensors they saved', () => {
   });
 });
 
-describe('collection, sweeps and memory reporting', () => {
-  it('a synchronous loop stays bounded: ops free what each GC collected', () => {
+describe('collection and memory reporting', () => {
+  it('a synchronous loop stays bounded: each GC frees what it collected', () => {
     gc();
     const a = torch.ones(4), b = torch.ones(4);
     let peak = 0, drops = 0, prev = N.liveCounts().tensors;
@@ -364,14 +364,14 @@ describe('collection, sweeps and memory reporting', () => {
       a.add(b);
       junk = new Array(64).fill(i);  // plain JS garbage, so that scavenges come often
       if (i % 1000 === 0) {
-        const n = N.liveCounts().tensors;  // reads the counters without sweeping
+        const n = N.liveCounts().tensors;  // reads the counters, nothing else
         if (n < prev) drops++;
         prev = n;
         peak = Math.max(peak, n);
       }
     }
     // Were frees deferred to the event loop (stable Node-API finalizers), all 200,000 results
-    // would still be alive here. The ops sweep after every scavenge instead.
+    // would still be alive here. Finalizers run inside each scavenge instead.
     expect(junk.length).toBe(64);
     expect(drops).toBeGreaterThanOrEqual(2);
     expect(peak).toBeLessThan(150_000);
@@ -379,15 +379,14 @@ describe('collection, sweeps and memory reporting', () => {
     expect(live()).toBeLessThan(1000);
   });
 
-  it('tensors collected while no op runs are freed when the event loop turns', async () => {
+  it('tensors collected while no op runs are freed by the GC itself, not later', () => {
     (() => {
       for (let i = 0; i < 4; i++) torch.zeros(1 << 18);
     })();
     const before = N.liveCounts();
-    gc();
-    expect(N.liveCounts()).toEqual(before);  // collected, but nothing swept yet
-    await new Promise((r) => setTimeout(r, 20));
+    gc();  // no op, no event-loop turn after it
     expect(N.liveCounts().bytes).toBeLessThanOrEqual(before.bytes - (4 << 20));
+    expect(N.liveCounts().tensors).toBeLessThanOrEqual(before.tensors - 4);
   });
 
   it('collected tensors free their native memory', () => {
@@ -400,7 +399,7 @@ describe('collection, sweeps and memory reporting', () => {
     expect(torch.memory().bytes).toBe(before);
   });
 
-  it('reports growth and shrinkage to V8, from ops, dispose and sweeps', () => {
+  it('reports growth and shrinkage to V8, from ops, dispose and memory()', () => {
     gc();
     const m = () => N.memory() as { bytes: number; reported: number };
     const near = () => expect(Math.abs(m().bytes - m().reported)).toBeLessThanOrEqual(1 << 20);
@@ -413,7 +412,7 @@ describe('collection, sweeps and memory reporting', () => {
     (() => void torch.zeros(8 << 20))();
     near();
     gc();
-    torch.memory();  // shrinkage reported by the sweep that frees it
+    torch.memory();  // shrinkage (freed inside the GC) reported by the next call
     near();
     expect(m().reported).toBeLessThan(32 << 20);
   });

@@ -72,14 +72,3 @@ function wrapAll(raw: any): any {
 
 export const N: any = wrapAll(load());
 
-// Idle sweeps. Native tensors are freed by the first op after the GC that collected their
-// JS objects (native/binding/handles.h). A program that stops calling ops would keep them:
-// so a canary object, re-registered after each GC, asks for a sweep when the event loop
-// turns. One registration per GC, not per tensor.
-// (Exported so that the registry itself stays reachable: an unreachable registry never
-// calls back.)
-export const idleSweeps = new FinalizationRegistry<number>(() => {
-  N.sweep();
-  idleSweeps.register({}, 0);
-});
-idleSweeps.register({}, 0);

@@ -57,12 +57,8 @@ static void tune_malloc() {
 namespace tg {
 namespace binding {
 namespace {
-// sweep(): frees tensors whose JS objects were collected. Every exported function already
-// does this first when a GC ran (guard() in convert.h); TS calls it when the event loop
-// turns after a GC, for programs that stop calling ops (ts/native.ts).
-TG_FN(sweep_) { return info.Env().Undefined(); }
-// liveCounts(): native counters as they are, without sweeping (memory() sweeps first), so
-// tests can see when a sweep happens. Not a TG_FN: those sweep first.
+// liveCounts(): native counters as they are, without reporting anything to V8, and usable
+// after the env's cleanup hook (processBytes). Not a TG_FN: those refuse calls then.
 Napi::Value live_counts(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("processBytes", Napi::Number::New(info.Env(), double(process_storage_bytes())));
@@ -73,7 +69,6 @@ Napi::Value live_counts(const Napi::CallbackInfo& info) {
 }
 }  // namespace
 void register_lifetime(Napi::Env env, Napi::Object e) {
-  def(env, e, "sweep", sweep_);
   def(env, e, "liveCounts", live_counts);
 }
 }  // namespace binding

@@ -156,7 +156,7 @@ TG_FN(to_dtype) { return return_tensor(info, ops::to_dtype(tensor_arg(info, 1), 
 
 // ---- memory and threads ----
 TG_FN(memory) {
-  sweep(info.Env(), true);  // count what is really alive: free what GC has collected
+  report_external_memory(info.Env());  // what finalizers freed since the last op
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("tensors", Napi::Number::New(info.Env(), double(state().tensors.live)));
   o.Set("storages", Napi::Number::New(info.Env(), double(live_storage_count())));

@@ -22,7 +22,7 @@ DType dtype_arg(const Napi::CallbackInfo& info, size_t i);                 // 'f
 
 // Runs body, turning tg::Error into the matching JS exception. Every exported function
 // goes through this.
-void maybe_sweep(napi_env env);  // handles.h
+void check_state();  // handles.h
 
 napi_value make_error(napi_env env, ErrorKind kind, const char* message);
 
@@ -35,7 +35,7 @@ Napi::Value guard(const Napi::CallbackInfo& info, F&& body) {
   napi_env env = info.Env();
   napi_value exc = nullptr;
   try {
-    maybe_sweep(env);
+    check_state();
     return body();
   } catch (const Error& e) {
     exc = make_error(env, e.kind, e.what());

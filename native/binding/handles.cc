@@ -1,6 +1,6 @@
 #include "handles.h"
-#include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include "../core/error.h"
 #include "../core/storage.h"
 #include "../ops/ops.h"
@@ -14,6 +14,15 @@ namespace {
 thread_local State* t_state = nullptr;
 
 constexpr int64_t kReportStep = int64_t(1) << 20;  // batch V8 external-memory updates
+
+// Run inside V8's GC (basic finalizers, see handles.h): they touch only native memory.
+// After the env's cleanup hook, the state is gone and there is nothing left to release.
+void finalize_tensor(node_api_basic_env, void* data, void*) {
+  if (t_state) t_state->tensors.release_slot(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
+}
+void finalize_node(node_api_basic_env, void* data, void*) {
+  if (t_state) t_state->nodes.release_slot(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
+}
 
 [[noreturn]] void disposed() { fail(ErrorKind::Error, "Tensor has been disposed: it can no longer be used"); }
 
@@ -30,134 +39,32 @@ uint32_t slot_of(napi_env env, napi_value v, const char* what, bool* negative) {
   return static_cast<uint32_t>(d);
 }
 
-// ---- sweeping (see handles.h) ----
-
-// True when slot s's JS object is still alive; otherwise frees the slot.
-template <class T>
-bool alive_or_free(napi_env env, SlotTable<T>& tab, uint32_t s) {
-  napi_value v = nullptr;
-  if (napi_get_reference_value(env, tab.refs[s], &v) == napi_ok && v != nullptr) return true;
-  napi_delete_reference(env, tab.refs[s]);
-  tab.refs[s] = nullptr;
-  tab.drop(s);
-  tab.state[s] = SlotTable<T>::kFree;
-  tab.free.push_back(s);
-  return false;
-}
-
-// Checks every young slot (owned since the last sweep), newest first (the order GC would
-// free them in; measured kinder to malloc than oldest first); survivors become old.
-template <class T>
-void sweep_young(napi_env env, SlotTable<T>& tab) {
-  for (size_t i = tab.young.size(); i-- > 0;)
-    if (alive_or_free(env, tab, tab.young[i])) tab.old.push_back(tab.young[i]);
-  tab.old_debt += static_cast<int64_t>(tab.young.size());
-  tab.young.clear();
-}
-
-// Old slots (alive at an earlier sweep) are checked when `full`, or once as many young
-// slots were checked since as there are old ones: O(1) per op, amortised.
-template <class T>
-void sweep_old(napi_env env, SlotTable<T>& tab, bool full) {
-  if (!full && tab.old_debt < static_cast<int64_t>(tab.old.size())) return;
-  size_t k = 0;
-  for (uint32_t s : tab.old)
-    if (alive_or_free(env, tab, s)) tab.old[k++] = s;
-  tab.old.resize(k);
-  tab.old_debt = 0;
-}
-
-// Canaries: fresh empty objects referenced weakly. A GC clears a canary unless V8 made it
-// while incremental marking was running, in which case it lives through that cycle (as does
-// every object made then). So a new canary is added every kCanaryEvery ops, up to
-// kCanaries of them: whichever GC comes, the oldest canary predates its marking and dies.
-// No finalizers (see handles.h): the TS side keeps its own canary for idle sweeps.
-constexpr int kCanaryEvery = 2048;
-constexpr size_t kCanaries = 4;
-
-// Each made in its own handle scope, so that no handle keeps it alive through a scavenge.
-void add_canary(napi_env env) {
-  State& st = *t_state;
-  if (st.canaries.size() >= kCanaries) {
-    napi_delete_reference(env, st.canaries.front());
-    st.canaries.erase(st.canaries.begin());
-  }
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value obj;
-  napi_ref r = nullptr;
-  if (napi_create_object(env, &obj) == napi_ok && napi_create_reference(env, obj, 0, &r) == napi_ok)
-    st.canaries.push_back(r);
-  napi_close_handle_scope(env, scope);
-  st.ops_since_canary = 0;
-}
-
-void reset_canaries(napi_env env) {
-  for (napi_ref r : t_state->canaries) napi_delete_reference(env, r);
-  t_state->canaries.clear();
-  add_canary(env);
-}
-
-// True when the oldest canary was collected: a GC ran since it was made.
-bool gc_ran(napi_env env) {
-  State& st = *t_state;
-  if (st.canaries.empty()) return true;
-  napi_value v = nullptr;
-  return napi_get_reference_value(env, st.canaries.front(), &v) != napi_ok || v == nullptr;
-}
-
 }  // namespace
 
-// Called first by every exported function (guard() in convert.h), so that the op's own
-// allocations reuse what the sweep frees. When nothing is due it costs a counter, two
-// comparisons and one napi_get_reference_value.
-//
-// A sweep is due when a GC ran (the oldest canary is gone), or as a fallback when the young
-// slots or the native bytes doubled since the last sweep.
-void maybe_sweep(napi_env env) {
+void check_state() {
   // After the env cleanup hook (the env is being torn down) no tensor exists any more.
   if (!t_state) fail(ErrorKind::Error, "tensorgrad: this thread's environment is shutting down");
-  State& st = *t_state;
-  if (++st.ops_since_canary >= kCanaryEvery) add_canary(env);
-  bool due = static_cast<int64_t>(st.tensors.young.size()) >= st.young_limit || live_storage_bytes() > st.bytes_limit;
-  if (!due && !gc_ran(env)) return;
-  // Old slots too when native memory grew a lot since they were last checked: big tensors
-  // that lived a while must not wait for the amortised schedule.
-  sweep(env, live_storage_bytes() > 2 * st.bytes_at_full_sweep + (int64_t(64) << 20));
 }
 
 namespace {
 template <class T>
 void take_ownership(napi_env env, SlotTable<T>& tab, uint32_t s, napi_value obj) {
-  napi_ref r = nullptr;
-  if (napi_create_reference(env, obj, 0, &r) != napi_ok || r == nullptr)
-    fail(ErrorKind::TypeError, "expected an object to own the result");
-  tab.refs[s] = r;
+  napi_status st = napi_add_finalizer(env, obj, reinterpret_cast<void*>(static_cast<uintptr_t>(s)),
+                                      std::is_same<T, Node>::value ? finalize_node : finalize_tensor, nullptr,
+                                      nullptr);
+  if (st != napi_ok) fail(ErrorKind::TypeError, "expected an object to own the result");
   tab.state[s] = SlotTable<T>::kOwned;
-  tab.young.push_back(s);
 }
 
 template <class T>
-void release_unowned(SlotTable<T>& tab, uint32_t s) {
-  tab.drop(s);
-  tab.state[s] = SlotTable<T>::kFree;
-  tab.free.push_back(s);
-}
-
-template <class T>
-void free_all(napi_env env, SlotTable<T>& tab) {
-  for (size_t i = 0; i < tab.items.size(); i++) {
-    if (tab.refs[i]) napi_delete_reference(env, tab.refs[i]);
-    tab.refs[i] = nullptr;
-    tab.drop(static_cast<uint32_t>(i));
-  }
+void free_all(SlotTable<T>& tab) {
+  for (size_t i = 0; i < tab.items.size(); i++) tab.drop(static_cast<uint32_t>(i));
 }
 
 void cleanup(void* arg) {
   State* s = static_cast<State*>(arg);
-  free_all(s->env, s->tensors);
-  free_all(s->env, s->nodes);
-  for (napi_ref r : s->canaries) napi_delete_reference(s->env, r);
+  free_all(s->tensors);
+  free_all(s->nodes);
   if (t_state == s) t_state = nullptr;
   delete s;
 }
@@ -187,25 +94,6 @@ void init_state(napi_env env) {
   napi_create_object(env, &sentinel);
   napi_create_reference(env, sentinel, 1, &t_state->error_sentinel);
   napi_add_env_cleanup_hook(env, cleanup, t_state);
-  reset_canaries(env);
-}
-
-void sweep(napi_env env, bool full) {
-  State& st = *t_state;
-  // Checking a live object makes a handle: keep them out of the caller's scope.
-  napi_handle_scope scope;
-  bool scoped = napi_open_handle_scope(env, &scope) == napi_ok;
-  sweep_young(env, st.tensors);
-  sweep_young(env, st.nodes);
-  sweep_old(env, st.tensors, full);
-  sweep_old(env, st.nodes, full);
-  if (scoped) napi_close_handle_scope(env, scope);
-  int64_t bytes = live_storage_bytes();
-  if (st.tensors.old_debt == 0) st.bytes_at_full_sweep = bytes;
-  st.young_limit = std::max<int64_t>(8192, st.tensors.live);
-  st.bytes_limit = 2 * bytes + (int64_t(64) << 20);
-  reset_canaries(env);
-  report_external_memory(env);
 }
 
 Tensor tensor_value(napi_env env, napi_value v, const char* what) {
@@ -256,7 +144,7 @@ uint32_t adopt(napi_env env, napi_value obj, const Tensor& t) {
   try {
     take_ownership(env, tab, s, obj);
   } catch (...) {
-    release_unowned(tab, s);
+    tab.release_slot(s);
     throw;
   }
   return s;
@@ -317,7 +205,7 @@ Napi::Value return_node(const Napi::CallbackInfo& info, Node* n) {
   try {
     take_ownership(info.Env(), tab, s, info[0]);
   } catch (...) {
-    release_unowned(tab, s);
+    tab.release_slot(s);
     throw;
   }
   return Napi::Number::New(info.Env(), s);

@@ -47,7 +47,7 @@ const modes = {
   },
   // `rounds` big products, checked, then reports.
   products({ n, rounds }) {
-    const a = torch.ones(n, n), b = torch.full([n, n], 2);
+    const a = torch.ones(n, n), b = torch.full([n, n], 2, { dtype: 'float32' });
     let bad = 0;
     for (let i = 0; i < rounds; i++) {
       const c = a.matmul(b);
@@ -58,7 +58,7 @@ const modes = {
   // Holds `count` tensors of `mb` MiB (touched) and waits to be terminated.
   hog({ count, mb }) {
     const keep = [];
-    for (let i = 0; i < count; i++) keep.push(torch.full([(mb << 20) / 4], 1));
+    for (let i = 0; i < count; i++) keep.push(torch.full([(mb << 20) / 4], 1, { dtype: 'float32' }));
     parentPort.postMessage({ ready: true, bytes: torch.memory().bytes });
     setInterval(() => keep.length, 1000);
   },
