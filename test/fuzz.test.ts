@@ -7,19 +7,25 @@
 //   test/fuzz/ts.js      every public TS function, method, getter and setter
 // Each call must return or throw a JS Error; the counts are printed.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../dist/cjs/index.js';
 
 function runFuzz(script: string, seed: number, perFunction: number): any {
+  // In a scratch folder: hostile strings reach functions that write files (save('float64', ...)).
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-fuzz-'));
   const r = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'fuzz', script), String(seed), String(perFunction)], {
+    cwd,
     encoding: 'utf8',
     maxBuffer: 64 << 20,
     timeout: 110_000,
   });
   expect(r.signal, r.stderr.slice(-4000)).toBeNull();
   expect(r.status, r.stderr.slice(-4000)).toBe(0);
+  fs.rmSync(cwd, { recursive: true, force: true });
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
