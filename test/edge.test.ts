@@ -184,3 +184,92 @@ describe('sizes too large to allocate', () => {
     expect(() => torch.zeros(2, -3)).toThrow(RangeError);
   });
 });
+
+// Found while hardening the boundary; texts and values checked against torch 1.13.
+describe('overflowing sizes are refused, never wrapped', () => {
+  it('reshape/view: a product of sizes past int64 is PyTorch\'s numel overflow error', () => {
+    // In PyTorch: torch.zeros(0).reshape(2**40, 2**40, 0) -> "numel: integer multiplication overflow"
+    // (any partial product past int64 counts, even when a later 0 brings it back).
+    for (const shape of [[2 ** 40, 2 ** 40, 0], [-1, 2 ** 40, 2 ** 40], [2 ** 31, 2 ** 31, 4], [2 ** 31, 2 ** 31, 2]]) {
+      expect(() => torch.zeros(0).reshape(shape)).toThrow('numel: integer multiplication overflow');
+      expect(() => torch.zeros(0).view(shape)).toThrow('numel: integer multiplication overflow');
+    }
+    // A leading 0 keeps every partial product at 0: a valid empty shape, as in PyTorch.
+    expect(torch.zeros(0).reshape([0, 2 ** 40, 2 ** 40]).shape).toEqual([0, 2 ** 40, 2 ** 40]);
+    expect(torch.zeros(4).reshape([2, -1]).shape).toEqual([2, 2]);
+  });
+
+  it('arange: a count that does not fit int64 is PyTorch\'s error, not a wrapped size', () => {
+    // torch.arange(0, 1e300) / (0, 1e19) / (0, 1, 1e-300) / (-1e308, 1e308, 1e-5):
+    // RuntimeError "invalid size, possible overflow?" (the last one because end - start is inf).
+    for (const args of [[0, 1e300, 1], [0, 1e19, 1], [0, 2 ** 63, 1], [0, 1, 1e-300], [-1e308, 1e308, 1e-5]])
+      expect(() => torch.arange(...args)).toThrow('invalid size, possible overflow?');
+    // Representable but not allocatable: the out-of-memory RangeError, as for any huge tensor.
+    expect(() => torch.arange(0, 1e18, 1)).toThrow(RangeError);
+    expect(torch.arange(0, 10, 3).tolist()).toEqual([0, 3, 6, 9]);
+  });
+});
+
+describe('in-place ops whose other operand aliases self', () => {
+  // PyTorch 1.13 saves `other` at its version before the write; writing self bumps the
+  // shared version counter, so backward refuses (it never returns a gradient built from the
+  // overwritten values). add_/sub_ save nothing and differentiate normally.
+  const versionError = (node: string) =>
+    'one of the variables needed for gradient computation has been modified by an inplace operation: ' +
+    `[torch.FloatTensor [3]]${node} is at version 1; expected version 0 instead.`;
+  const run = (op: (y: torch.Tensor) => void) => {
+    const x = torch.tensor([1, 2, 3], { requiresGrad: true });
+    const y = x.mul(1);
+    op(y);
+    return { x, y };
+  };
+
+  it('y.mul_(y) and y.div_(y): the forward is right and backward raises PyTorch\'s version error', () => {
+    const m = run((y) => y.mul_(y));
+    expect(m.y.tolist()).toEqual([1, 4, 9]);
+    expect(m.y.gradFn!.name).toBe('MulBackward0');
+    expect(() => m.y.sum().backward()).toThrow(versionError(', which is output 0 of MulBackward0,'));
+    const d = run((y) => y.div_(y));
+    expect(d.y.tolist()).toEqual([1, 1, 1]);
+    expect(() => d.y.sum().backward()).toThrow(versionError(', which is output 0 of DivBackward0,'));
+  });
+
+  it('through a detached alias or a view, the same error', () => {
+    expect(() => run((y) => y.mul_(y.detach())).y.sum().backward()).toThrow(versionError(''));
+    expect(() => run((y) => y.mul_(y.view([3]))).y.sum().backward()).toThrow(versionError(', which is output 0 of AsStridedBackward0,'));
+  });
+
+  it('y.add_(y) and y.sub_(y) differentiate (2 and 0), as in PyTorch', () => {
+    const a = run((y) => y.add_(y));
+    a.y.sum().backward();
+    expect(a.x.grad!.tolist()).toEqual([2, 2, 2]);
+    const s = run((y) => y.sub_(y));
+    s.y.sum().backward();
+    expect(s.x.grad!.tolist()).toEqual([0, 0, 0]);
+  });
+});
+
+describe('sparse arrays of length 2^32 - 1 fail at their first hole, at once', () => {
+  const sparse: unknown[] = [];
+  sparse.length = 2 ** 32 - 1;
+  const x = torch.ones([2, 3], { requiresGrad: true });
+  const cases: [string, () => unknown][] = [
+    ['sum(dims)', () => x.sum(sparse as number[])],
+    ['amax(dims)', () => x.amax(sparse as number[])],
+    ['cat', () => torch.cat(sparse as torch.Tensor[])],
+    ['stack', () => torch.stack(sparse as torch.Tensor[])],
+    ['reshape', () => x.reshape(sparse as number[])],
+    ['permute', () => x.permute(sparse as number[])],
+    ['zeros', () => torch.zeros(sparse as number[])],
+    ['autograd.grad', () => torch.autograd.grad(sparse as torch.Tensor[], [x])],
+    ['autograd.backward', () => torch.autograd.backward(sparse as torch.Tensor[])],
+    ['backward inputs', () => x.sum().backward({ inputs: sparse as torch.Tensor[] })],
+  ];
+  for (const [name, f] of cases)
+    it(name, () => {
+      const t0 = performance.now();
+      expect(f).toThrow(TypeError);
+      // Not a timing assertion of the library's speed: walking the holes took minutes.
+      expect(performance.now() - t0).toBeLessThan(5000);
+    });
+});

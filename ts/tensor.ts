@@ -7,7 +7,7 @@
 // 1 a float, 2 an integer (a JS number with no fraction acts like a Python int), 3 a boolean.
 import { N } from './native';
 import { DType, toDType, isFloating } from './dtype';
-import { expectInt, expectNumber, shapeFrom, typeName } from './errors';
+import { expectInt, expectNumber, mapEach, shapeFrom, typeName } from './errors';
 import { scopes } from './scope';
 import { formatTensor } from './print';
 import { RemovableHandle, warnNonLeafGrad } from './hooks';
@@ -51,7 +51,7 @@ function boundOf(x: unknown, what: string): [number | boolean | null, number] {
 
 function dimList(dim: unknown, what = 'dim'): number[] {
   if (dim === undefined || dim === null) return [];
-  if (Array.isArray(dim)) return dim.map((d) => expectInt(d, what));
+  if (Array.isArray(dim)) return mapEach(dim, (d) => expectInt(d, what));
   return [expectInt(dim, what)];
 }
 
@@ -686,7 +686,7 @@ export class Tensor {
       inputs = Array.isArray(opts.inputs) ? opts.inputs : [opts.inputs];
       if (inputs.length === 0) throw new Error("'inputs' argument to backward() cannot be empty.");
     }
-    N.backward([this._id], [gradient instanceof Tensor ? gradient._id : -1], inputs.map((t, i) => tensorArg(t, `inputs[${i}]`)._id),
+    N.backward([this._id], [gradient instanceof Tensor ? gradient._id : -1], mapEach(inputs, (t, i) => tensorArg(t, `inputs[${i}]`)._id),
       opts?.retainGraph, opts?.createGraph ?? false);
   }
 }
