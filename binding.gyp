@@ -20,8 +20,27 @@
         "OTHER_CPLUSPLUSFLAGS": ["-O3", "-Werror=switch"]
       },
       "msvs_settings": {
-        "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17", "/O2"] }
-      }
+        "VCCLCompilerTool": {
+          "ExceptionHandling": 1,
+          # /permissive- and /Zc:preprocessor: standard C++ and the standard preprocessor, the
+          # language GCC and Clang compile this code as; /utf-8: the sources are UTF-8;
+          # /bigobj: the binding and derivative tables are large objects.
+          "AdditionalOptions": ["/std:c++17", "/O2", "/permissive-", "/Zc:preprocessor", "/Zc:__cplusplus", "/utf-8", "/bigobj"]
+        }
+      },
+      "configurations": {
+        # Node's common.gypi turns RTTI off for Release builds on Windows (RuntimeTypeInfo:
+        # false, set per configuration, so only a per-configuration setting overrides it);
+        # the engine and binding use dynamic_cast.
+        "Release": { "msvs_settings": { "VCCLCompilerTool": { "RuntimeTypeInfo": "true", "ExceptionHandling": 1 } } }
+      },
+      "conditions": [
+        # M_PI and friends (<cmath>) are behind _USE_MATH_DEFINES on MSVC; NOMINMAX keeps
+        # <windows.h>, should anything include it, from defining min/max macros. MSVC builds
+        # take the portable kernels (the AVX2/AVX-512 files compile to nothing without GCC/Clang
+        # target attributes; see native/kernels/gemm_kernels.h).
+        ["OS=='win'", { "defines": ["_USE_MATH_DEFINES", "NOMINMAX"] }]
+      ]
     }
   ]
 }

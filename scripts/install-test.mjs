@@ -15,6 +15,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = `${process.platform}-${process.arch}`;
 const prebuildDir = path.join(root, 'prebuilds', target);
 const log = (m) => console.log(`install-test: ${m}`);
+// npm next to this node; TG_NPM_CLI names another (a Node from the node-* packages has none).
+const npmCliPath = () =>
+  process.env.TG_NPM_CLI || path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
 
 let madePrebuild = false;
 if (!fs.existsSync(prebuildDir) || fs.readdirSync(prebuildDir).length === 0) {
@@ -29,13 +32,23 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-install-'));
 try {
   const packOut = execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: root, encoding: 'utf8' });
   const tarball = path.join(work, packOut.trim().split('\n').pop());
+  log(`node ${process.version}, npm from ${npmCliPath()}`);
   log(`packed ${path.basename(tarball)} (${(fs.statSync(tarball).size / 1024).toFixed(0)} KiB)`);
+
+  // Types resolve for import and require under every module mode (node10, node16, bundler).
+  // @arethetypeswrong/cli is a devDependency and works offline; skipped where it is absent.
+  const attw = path.join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
+  if (fs.existsSync(attw)) {
+    const out = execFileSync(process.execPath, [attw, tarball, '--format', 'ascii'], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    if (!/No problems found/.test(out)) throw new Error(`@arethetypeswrong/cli:\n${out}`);
+    log('types resolve for import and require (@arethetypeswrong/cli: no problems found)');
+  }
 
   // A PATH with node and npm only: no cc, c++, g++, make or python.
   const bin = path.join(work, 'bin');
   fs.mkdirSync(bin);
   fs.symlinkSync(process.execPath, path.join(bin, 'node'));
-  const npmCli = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  const npmCli = npmCliPath();
   fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${npmCli}" "$@"\n`, { mode: 0o755 });
   for (const tool of ['sh', 'env']) {
     const p = ['/bin/' + tool, '/usr/bin/' + tool].find((x) => fs.existsSync(x));
@@ -78,6 +91,29 @@ try {
   for (const f of ['cjs.cjs', 'esm.mjs']) {
     const out = execFileSync(path.join(bin, 'node'), [f], { cwd: app, env, encoding: 'utf8' });
     log(`${f}: ${out.trim()}`);
+  }
+
+  // A TypeScript user's view: the installed package type-checks from an ES module and from a
+  // CommonJS module under module: nodenext (what attw analyses, here compiled for real).
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (fs.existsSync(tsc)) {
+    const use = `
+      const x = torch.tensor([1, 2, 3], { requiresGrad: true });
+      const y: torch.Tensor = x.pow(2).sum();
+      y.backward();
+      const g: torch.Tensor | null = x.grad;
+      const lin = new torch.nn.Linear(3, 1);
+      const opt = new torch.optim.SGD(lin.parameters(), { lr: 0.1 });
+      opt.step();
+      const n: number = lin.forward(x).numel() + (g ? g.numel() : 0);
+      export { n };
+    `;
+    fs.writeFileSync(path.join(app, 'typed.mts'), `import * as torch from 'tensorgrad';\nimport def from 'tensorgrad';\nconst same: typeof torch.Tensor = def.Tensor;\nexport { same };\n${use}`);
+    fs.writeFileSync(path.join(app, 'typed.cts'), `import torch = require('tensorgrad');\n${use}`);
+    const compilerOptions = { noEmit: true, strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable'], types: [] };
+    fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['typed.mts', 'typed.cts'] }));
+    execFileSync(process.execPath, [tsc, '-p', app], { cwd: app, env, stdio: 'inherit' });
+    log('typed.mts and typed.cts type-check against the installed package');
   }
   log('ok');
 } finally {

@@ -13,5 +13,8 @@ describe('npm install from the packed tarball', () => {
     expect(out).toMatch(/installed without a compiler/);
     expect(out).toMatch(/cjs\.cjs: trained/);
     expect(out).toMatch(/esm\.mjs: trained/);
+    // Types: attw on the tarball (when the devDependency is installed) and a real nodenext consumer.
+    expect(out).toMatch(/types resolve for import and require/);
+    expect(out).toMatch(/typed\.mts and typed\.cts type-check/);
   }, 300_000);
 });

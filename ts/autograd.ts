@@ -9,10 +9,15 @@ function list(x: Tensor | Tensor[] | undefined | null, what: string): Tensor[] {
   return mapEach(Array.isArray(x) ? x : [x], (t, i) => tensorArg(t, `${what}[${i}]`));
 }
 
+/** Options of {@link grad}. */
 export interface GradOptions {
+  /** The gradient of each output (required for outputs with more than one element), as PyTorch's grad_outputs. */
   gradOutputs?: Tensor | (Tensor | null)[] | null;
+  /** Keep the graph's saved tensors, so that backward can run through it again (default: createGraph). */
   retainGraph?: boolean;
+  /** Record the backward pass, so that the gradients can be differentiated again. */
   createGraph?: boolean;
+  /** Return null for an input the outputs do not depend on, instead of throwing PyTorch's error. */
   allowUnused?: boolean;
 }
 
@@ -27,9 +32,13 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
   return ids.map((id) => (id < 0 ? null : adoptPending(id)));
 }
 
+/** Options of {@link backward}. */
 export interface BackwardOpts {
+  /** Keep the graph's saved tensors after backward (default: createGraph). */
   retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order derivatives. */
   createGraph?: boolean;
+  /** Accumulate gradients only into these tensors. */
   inputs?: Tensor | Tensor[];
 }
 

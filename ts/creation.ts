@@ -5,8 +5,11 @@ import { DType, toDType, isFloating } from './dtype';
 import { expectInt, expectNumber, shapeFrom, splitOptions, typeName } from './errors';
 import { Tensor } from './tensor';
 
+/** The trailing options object of every creation function. */
 export interface TensorOptions {
+  /** The element type (default float32, or int64/bool where the data or function implies it). */
   dtype?: DType;
+  /** Make a leaf that records operations for autograd (floating-point dtypes only). */
   requiresGrad?: boolean;
 }
 
@@ -48,6 +51,7 @@ function flatten(data: Nested, shape: number[], depth: number, out: number[], ki
   }
 }
 
+/** A tensor from a number, a boolean, nested arrays or a TypedArray (copied), as torch.tensor; JS numbers give float32 unless `dtype` says otherwise. */
 export function tensor(data: Nested | ArrayBufferView | Tensor, opts: TensorOptions = {}): Tensor {
   if (data instanceof Tensor) {
     const c = data.detach().clone();
@@ -90,15 +94,19 @@ function factory(args: unknown[], make: (o: Tensor, shape: number[], dt: DType) 
   return finish(t, opts);
 }
 
+/** A tensor of zeros; the shape as varargs or one array: `zeros(2, 3)`, `zeros([2, 3])`. */
 export function zeros(...args: (number | number[] | TensorOptions)[]): Tensor {
   return factory(args, (o, s, d) => N.full(o, s, 0, d));
 }
+/** A tensor of ones; the shape as varargs or one array. */
 export function ones(...args: (number | number[] | TensorOptions)[]): Tensor {
   return factory(args, (o, s, d) => N.full(o, s, 1, d));
 }
+/** An uninitialized tensor (its contents are whatever the memory held); the shape as varargs or one array. */
 export function empty(...args: (number | number[] | TensorOptions)[]): Tensor {
   return factory(args, (o, s, d) => N.empty(o, s, d));
 }
+/** A tensor of `shape` filled with `value`. */
 export function full(shape: number | number[], value: number | boolean, opts: TensorOptions = {}): Tensor {
   const s = shapeFrom([shape]);
   // As torch.full infers from the fill value: a bool gives bool, an integer int64 (a JS
@@ -108,6 +116,7 @@ export function full(shape: number | number[], value: number | boolean, opts: Te
   t._id = N.full(t, s, typeof value === 'boolean' ? Number(value) : expectNumber(value, 'fill_value'), dtypeOf(opts, fallback));
   return finish(t, opts);
 }
+/** The n x m identity matrix (m defaults to n). */
 export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
   if (typeof m === 'object') {
     opts = m;
@@ -133,14 +142,17 @@ export function arange(...args: (number | TensorOptions)[]): Tensor {
   t._id = N.arange(t, start, end, step, dtypeOf(opts, allInt ? 'int64' : 'float32'));
   return finish(t, opts);
 }
+/** `steps` evenly spaced values from `start` to `end`, both included. */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
   const t = new Tensor();
   t._id = N.linspace(t, expectNumber(start, 'start'), expectNumber(end, 'end'), expectInt(steps, 'steps'), dtypeOf(opts, 'float32'));
   return finish(t, opts);
 }
+/** Uniform random values in [0, 1); the shape as varargs or one array. Seeded by {@link manualSeed}. */
 export function rand(...args: (number | number[] | TensorOptions)[]): Tensor {
   return factory(args, (o, s, d) => N.rand(o, s, d));
 }
+/** Standard normal random values; the shape as varargs or one array. Seeded by {@link manualSeed}. */
 export function randn(...args: (number | number[] | TensorOptions)[]): Tensor {
   return factory(args, (o, s, d) => N.randn(o, s, d));
 }
@@ -156,28 +168,52 @@ export function randint(low: number, high: number | number[], shape?: number[] |
   t._id = N.randint(t, expectInt(low, 'low'), expectInt(high, 'high'), shapeFrom([shape as number[]]), dtypeOf(opts, 'int64'));
   return finish(t, opts);
 }
+/**
+ * Seeds this thread's generator. The streams are PyTorch's: after the same seed, rand, randn,
+ * randint, randperm, dropout and nn.init draw the same numbers as PyTorch 1.13 on the CPU.
+ */
 export function manualSeed(seed: number): void {
   N.manualSeed(expectInt(seed, 'seed'));
+}
+/** The seed of the current stream (random per process until manualSeed, as in PyTorch). */
+export function initialSeed(): bigint {
+  return N.initialSeed();
+}
+/** Reseeds from the operating system's entropy and returns the new seed. */
+export function seed(): bigint {
+  return N.seed();
+}
+/** A random permutation of 0 .. n-1 (int64 unless a dtype is given). */
+export function randperm(n: number, opts: TensorOptions = {}): Tensor {
+  const t = new Tensor();
+  t._id = N.randperm(t, expectInt(n, 'n'), dtypeOf(opts, 'int64'));
+  return finish(t, opts);
 }
 
 function likeOpts(t: Tensor, opts: TensorOptions): TensorOptions {
   return { dtype: opts.dtype ?? t.dtype, requiresGrad: opts.requiresGrad };
 }
+/** Zeros with the shape (and, unless `opts` says otherwise, dtype) of `t`. */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return zeros(t.shape, likeOpts(t, opts));
 }
+/** Ones with the shape and dtype of `t`. */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return ones(t.shape, likeOpts(t, opts));
 }
+/** An uninitialized tensor with the shape and dtype of `t`. */
 export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return empty(t.shape, likeOpts(t, opts));
 }
+/** `value` everywhere, with the shape and dtype of `t`. */
 export function fullLike(t: Tensor, value: number | boolean, opts: TensorOptions = {}): Tensor {
   return full(t.shape, value, likeOpts(t, opts));
 }
+/** Uniform random values in [0, 1) with the shape and dtype of `t`. */
 export function randLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return rand(t.shape, likeOpts(t, opts));
 }
+/** Standard normal random values with the shape and dtype of `t`. */
 export function randnLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return randn(t.shape, likeOpts(t, opts));
 }

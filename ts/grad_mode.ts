@@ -1,6 +1,7 @@
 // Grad mode: noGrad / enableGrad / setGradEnabled / isGradEnabled.
 import { N } from './native';
 
+/** Whether operations are recorded for autograd right now (PyTorch's is_grad_enabled). */
 export function isGradEnabled(): boolean {
   return N.isGradEnabled();
 }
@@ -17,6 +18,7 @@ export function setGradEnabled(flag: boolean): GradModeGuard {
 
 /** A guard that restores the previous mode when disposed (`using _ = torch.noGrad()`). */
 export interface GradModeGuard extends Disposable {
+  /** Restores the mode that was in force before the guard was made (idempotent). */
   restore(): void;
 }
 

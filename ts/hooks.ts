@@ -14,6 +14,7 @@ export class RemovableHandle {
     this.target = new WeakRef(tensor);
   }
 
+  /** Unregisters the hook; calling it again does nothing. */
   remove(): void {
     if (this.removed) return;
     this.removed = true;

@@ -30,6 +30,7 @@ function disposeAll(list: { dispose(): void }[]): void {
   for (const t of list) t.dispose();
 }
 
+/** Runs `fn` and disposes every tensor created inside it except those in its result (arrays, Maps and plain objects are searched); the survivors belong to an enclosing tidy. Disposes everything if `fn` throws. */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw new TypeError(`tidy() expects a function, but received ${fn === null ? 'null' : typeof fn}`);
   const mine: { dispose(): void }[] = [];

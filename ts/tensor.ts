@@ -81,6 +81,7 @@ export class GradFn {
     o._id = id;
     return o;
   }
+  /** PyTorch's repr, e.g. `tensor([1., 2., 3.], requires_grad=True)`; also what `console.log` and `util.inspect` print. */
   toString(): string {
     return `<${this.name} object>`;
   }
@@ -89,6 +90,7 @@ export class GradFn {
   }
 }
 
+/** An n-dimensional array of float32, float64, int32, int64 or bool values in native memory, with PyTorch's autograd: `requiresGrad`, `gradFn`, `backward()` and `grad`. Made by creation functions such as {@link tensor} and by ops; every op is a method here and a namespace function. */
 export class Tensor {
   /**
    * Slot of the native tensor (internal). -1: none yet (also "no tensor" in id lists sent
@@ -103,19 +105,24 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------------ geometry
+  /** The size of each dimension (frozen array), PyTorch's `t.shape`. */
   get shape(): number[] {
     if (this._shape === undefined) this._shape = Object.freeze(N.shape(this._id)) as number[];
     return this._shape;
   }
+  /** The number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
+  /** The number of dimensions (PyTorch's `t.dim()`). */
   dim(): number {
     return this.shape.length;
   }
+  /** The number of elements. */
   numel(): number {
     return N.numel(this._id);
   }
+  /** `size()`: the shape; `size(dim)`: the size of one dimension (negative dims count from the end). */
   size(): number[];
   size(dim: number): number;
   size(dim?: number): number | number[] {
@@ -126,6 +133,7 @@ export class Tensor {
     if (dim < -n || dim >= n) throw new RangeError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
     return this.shape[dim < 0 ? dim + nd : dim];
   }
+  /** `stride()`: the step in elements between neighbours along each dimension; `stride(dim)`: one of them. */
   stride(): number[];
   stride(dim: number): number;
   stride(dim?: number): number | number[] {
@@ -133,9 +141,11 @@ export class Tensor {
     if (dim === undefined) return s;
     return s[dim < 0 ? dim + s.length : dim];
   }
+  /** The element type: 'float32', 'float64', 'int32', 'int64' or 'bool'. */
   get dtype(): DType {
     return N.dtype(this._id);
   }
+  /** Always 'cpu'. */
   get device(): 'cpu' {
     return 'cpu';
   }
@@ -147,14 +157,17 @@ export class Tensor {
   get _version(): number {
     return N.version(this._id);
   }
+  /** Whether the elements lie in row-major order with no gaps. */
   isContiguous(): boolean {
     return N.isContiguous(this._id);
   }
+  /** Whether the dtype is float32 or float64. */
   isFloatingPoint(): boolean {
     return isFloating(this.dtype);
   }
 
   // ------------------------------------------------------------------ autograd state
+  /** Whether autograd records operations on this tensor (PyTorch's `requires_grad`). */
   get requiresGrad(): boolean {
     return N.requiresGrad(this._id);
   }
@@ -184,6 +197,7 @@ export class Tensor {
     if (g !== null && g !== undefined && !(g instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${typeName(g)}`);
     N.setGrad(this._id, g ? g._id : null);
   }
+  /** The backward node of the op that made this tensor (`null` for leaves), e.g. `gradFn.name === 'MulBackward0'`. */
   get gradFn(): GradFn | null {
     const g = new GradFn();
     const id = N.gradFn(g, this._id);
@@ -191,9 +205,11 @@ export class Tensor {
     g._id = id;
     return g;
   }
+  /** Whether this tensor was made by the user rather than by an op that requires grad (PyTorch's `is_leaf`). */
   get isLeaf(): boolean {
     return N.isLeaf(this._id);
   }
+  /** Whether `retainGrad()` was called on this non-leaf (PyTorch's `retains_grad`). */
   get retainsGrad(): boolean {
     return N.retainsGrad(this._id);
   }
@@ -229,11 +245,13 @@ export class Tensor {
   set data(v: Tensor) {
     throw new TypeError('setting .data is not supported; use copy_() under noGrad()');
   }
+  /** A tensor sharing storage with this one, cut off from the graph (requiresGrad false). */
   detach(): Tensor {
     const o = new Tensor();
     o._id = N.detach(o, this._id);
     return o;
   }
+  /** Cuts this tensor off from the graph in place, making it a leaf. */
   detach_(): this {
     N.detachInplace(this._id);
     return this;
@@ -263,12 +281,15 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------------ data out
+  /** The value of a one-element tensor: a number, or a boolean for bool tensors. */
   item(): number | boolean {
     return N.item(this._id);
   }
+  /** A copy of the elements in row-major order: Float32Array, Float64Array, Int32Array, BigInt64Array (int64) or Uint8Array (bool). */
   toTypedArray(): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array {
     return N.toTypedArray(this._id);
   }
+  /** The elements as nested arrays of numbers (booleans for bool tensors); a 0-d tensor gives one number. */
   tolist(): any {
     const flat: Float64Array = N.toFloat64(this._id);
     const shape = this.shape;
@@ -296,11 +317,13 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------------ arithmetic
+  /** `this + alpha * other`, broadcasting (torch.add); `other` may be a number. */
   add(other: TensorLike, opts?: { alpha?: number | boolean }): Tensor {
     const o = new Tensor();
     o._id = N.add(o, this._id, 0, valOf(other), kindOf(other, 'other'), alphaOf(opts));
     return o;
   }
+  /** `this - alpha * other`, broadcasting (torch.sub). */
   sub(other: TensorLike, opts?: { alpha?: number | boolean }): Tensor {
     const o = new Tensor();
     o._id = N.sub(o, this._id, 0, valOf(other), kindOf(other, 'other'), alphaOf(opts));
@@ -312,6 +335,7 @@ export class Tensor {
     o._id = N.sub(o, valOf(other), kindOf(other, 'other'), this._id, 0, alphaOf(opts));
     return o;
   }
+  /** Element-wise product, broadcasting (torch.mul, `a * b`). */
   mul(other: TensorLike): Tensor {
     const o = new Tensor();
     o._id = N.mul(o, this._id, 0, valOf(other), kindOf(other, 'other'));
@@ -323,16 +347,19 @@ export class Tensor {
     o._id = N.div(o, this._id, 0, valOf(other), kindOf(other, 'other'));
     return o;
   }
+  /** `this ** exponent`, element-wise, broadcasting (torch.pow). */
   pow(exponent: TensorLike): Tensor {
     const o = new Tensor();
     o._id = N.pow(o, this._id, 0, valOf(exponent), kindOf(exponent, 'exponent'));
     return o;
   }
+  /** The element-wise larger of two tensors, broadcasting (torch.maximum). */
   maximum(other: TensorLike): Tensor {
     const o = new Tensor();
     o._id = N.maximum(o, this._id, 0, valOf(other), kindOf(other, 'other'));
     return o;
   }
+  /** The element-wise smaller of two tensors, broadcasting (torch.minimum). */
   minimum(other: TensorLike): Tensor {
     const o = new Tensor();
     o._id = N.minimum(o, this._id, 0, valOf(other), kindOf(other, 'other'));
@@ -343,22 +370,39 @@ export class Tensor {
     o._id = fn(o, this._id);
     return o;
   }
+  /** `-this`, element-wise. */
   neg(): Tensor { return this.unary(N.neg); }
+  /** Absolute value, element-wise. */
   abs(): Tensor { return this.unary(N.abs); }
+  /** Square root, element-wise. */
   sqrt(): Tensor { return this.unary(N.sqrt); }
+  /** `1 / sqrt(this)`, element-wise. */
   rsqrt(): Tensor { return this.unary(N.rsqrt); }
+  /** `e ** this`, element-wise. */
   exp(): Tensor { return this.unary(N.exp); }
+  /** Natural logarithm, element-wise. */
   log(): Tensor { return this.unary(N.log); }
+  /** `log(1 + this)`, element-wise, accurate near 0. */
   log1p(): Tensor { return this.unary(N.log1p); }
+  /** Sine, element-wise. */
   sin(): Tensor { return this.unary(N.sin); }
+  /** Cosine, element-wise. */
   cos(): Tensor { return this.unary(N.cos); }
+  /** Tangent, element-wise. */
   tan(): Tensor { return this.unary(N.tan); }
+  /** Hyperbolic tangent, element-wise. */
   tanh(): Tensor { return this.unary(N.tanh); }
+  /** `1 / (1 + exp(-this))`, element-wise. */
   sigmoid(): Tensor { return this.unary(N.sigmoid); }
+  /** `max(this, 0)`, element-wise. */
   relu(): Tensor { return this.unary(N.relu); }
+  /** `this * this`, element-wise. */
   square(): Tensor { return this.unary(N.square); }
+  /** `1 / this`, element-wise. */
   reciprocal(): Tensor { return this.unary(N.reciprocal); }
+  /** -1, 0 or 1 by the sign of each element. */
   sign(): Tensor { return this.unary(N.sign); }
+  /** The Gaussian error linear unit; `'tanh'` uses the tanh approximation (torch.nn.functional.gelu). */
   gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
     if (approximate !== 'none' && approximate !== 'tanh') throw new Error('approximate argument must be either none or tanh.');
     const o = new Tensor();
@@ -373,6 +417,7 @@ export class Tensor {
     o._id = N.clamp(o, this._id, lo, lk, hi, hk);
     return o;
   }
+  /** Alias of {@link Tensor.clamp}. */
   clip(min?: TensorLike | null, max?: TensorLike | null): Tensor {
     return this.clamp(min, max);
   }
@@ -387,11 +432,17 @@ export class Tensor {
     o._id = N.compare(o, op, this._id, 0, valOf(other), kindOf(other, 'other'));
     return o;
   }
+  /** `this == other`, element-wise, as a bool tensor (broadcasting). */
   eq(other: TensorLike): Tensor { return this.cmp(0, other); }
+  /** `this != other`, element-wise, as a bool tensor. */
   ne(other: TensorLike): Tensor { return this.cmp(1, other); }
+  /** `this < other`, element-wise, as a bool tensor. */
   lt(other: TensorLike): Tensor { return this.cmp(2, other); }
+  /** `this <= other`, element-wise, as a bool tensor. */
   le(other: TensorLike): Tensor { return this.cmp(3, other); }
+  /** `this > other`, element-wise, as a bool tensor. */
   gt(other: TensorLike): Tensor { return this.cmp(4, other); }
+  /** `this >= other`, element-wise, as a bool tensor. */
   ge(other: TensorLike): Tensor { return this.cmp(5, other); }
 
   // ------------------------------------------------------------------ linear algebra
@@ -401,11 +452,17 @@ export class Tensor {
     o._id = fn(o, this._id, other._id);
     return o;
   }
+  /** Matrix product with all of PyTorch's rank rules: dot, matrix-vector, matrix-matrix and batched with broadcasting (`a @ b`). */
   matmul(other: Tensor): Tensor { return this.mat(N.matmul, other, 'matmul'); }
+  /** Product of two 2-D matrices. */
   mm(other: Tensor): Tensor { return this.mat(N.mm, other, 'mm'); }
+  /** Batched product of two 3-D tensors, [b, n, m] x [b, m, p]. */
   bmm(other: Tensor): Tensor { return this.mat(N.bmm, other, 'bmm'); }
+  /** Product of a 2-D matrix and a 1-D vector. */
   mv(other: Tensor): Tensor { return this.mat(N.mv, other, 'mv'); }
+  /** Inner product of two 1-D tensors. */
   dot(other: Tensor): Tensor { return this.mat(N.dot, other, 'dot'); }
+  /** Outer product of two 1-D tensors. */
   outer(other: Tensor): Tensor { return this.mat(N.outer, other, 'outer'); }
 
   // ------------------------------------------------------------------ reductions
@@ -416,11 +473,13 @@ export class Tensor {
     o._id = N.sum(o, this._id, dimList(dim), keepdim, opts?.dtype ? toDType(opts.dtype) : undefined);
     return o;
   }
+  /** The mean over all elements, or over `dim` (a number or an array), keeping reduced dims with `keepdim`. */
   mean(dim?: number | number[] | null, keepdim = false): Tensor {
     const o = new Tensor();
     o._id = N.mean(o, this._id, dimList(dim), keepdim);
     return o;
   }
+  /** The product over all elements, or over one `dim`. */
   prod(dim?: number | null, keepdim = false): Tensor {
     const o = new Tensor();
     o._id = N.prod(o, this._id, dim === undefined || dim === null ? null : expectInt(dim, 'dim'), keepdim);
@@ -437,6 +496,7 @@ export class Tensor {
   }
   min(): Tensor;
   min(other: Tensor): Tensor;
+  /** `min()`: the smallest value; `min(dim, keepdim?)`: `{ values, indices }`; `min(other)`: {@link Tensor.minimum}. */
   min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
   min(dim?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     if (dim instanceof Tensor) return this.minimum(dim);
@@ -447,26 +507,31 @@ export class Tensor {
     const [v, i]: number[] = fn(this._id, expectInt(dim, 'dim'), keepdim);
     return { values: adoptPending(v), indices: adoptPending(i) };
   }
+  /** The largest value over `dim` (all dims by default); gradient split evenly between ties. */
   amax(dim?: number | number[] | null, keepdim = false): Tensor {
     const o = new Tensor();
     o._id = N.amax(o, this._id, dimList(dim), keepdim);
     return o;
   }
+  /** The smallest value over `dim` (all dims by default); gradient split evenly between ties. */
   amin(dim?: number | number[] | null, keepdim = false): Tensor {
     const o = new Tensor();
     o._id = N.amin(o, this._id, dimList(dim), keepdim);
     return o;
   }
+  /** The index of the largest value (of the flattened tensor, or along `dim`), as int64. */
   argmax(dim?: number | null, keepdim = false): Tensor {
     const o = new Tensor();
     o._id = N.argmax(o, this._id, dim === undefined || dim === null ? null : expectInt(dim, 'dim'), keepdim);
     return o;
   }
+  /** The index of the smallest value (of the flattened tensor, or along `dim`), as int64. */
   argmin(dim?: number | null, keepdim = false): Tensor {
     const o = new Tensor();
     o._id = N.argmin(o, this._id, dim === undefined || dim === null ? null : expectInt(dim, 'dim'), keepdim);
     return o;
   }
+  /** The p-norm (default 2, or 'fro') over all elements or over `dim`. */
   norm(p: number | 'fro' = 2, dim?: number | number[] | null, keepdim = false): Tensor {
     const o = new Tensor();
     o._id = N.norm(o, this._id, p === 'fro' ? 2 : expectNumber(p, 'p'), dimList(dim), keepdim);
@@ -483,6 +548,7 @@ export class Tensor {
     o._id = N.var(o, this._id, dimList(dim), corr, kd);
     return o;
   }
+  /** Standard deviation over all elements or `dim`; unbiased (Bessel's correction) unless `unbiased` is false or `correction` says otherwise. */
   std(dim?: number | number[] | null | boolean, unbiased: boolean | { unbiased?: boolean; correction?: number; keepdim?: boolean } = true, keepdim = false): Tensor {
     if (typeof dim === 'boolean') [dim, unbiased] = [null, dim];
     const [corr, kd] = varArgs(unbiased, keepdim);
@@ -490,16 +556,19 @@ export class Tensor {
     o._id = N.std(o, this._id, dimList(dim), corr, kd);
     return o;
   }
+  /** `log(sum(exp(this), dim))`, computed stably. */
   logsumexp(dim: number | number[], keepdim = false): Tensor {
     const o = new Tensor();
     o._id = N.logsumexp(o, this._id, dimList(dim), keepdim);
     return o;
   }
+  /** Softmax along `dim`: `exp(x) / sum(exp(x))`. */
   softmax(dim: number): Tensor {
     const o = new Tensor();
     o._id = N.softmax(o, this._id, expectInt(dim, 'dim'));
     return o;
   }
+  /** `log(softmax(this, dim))`, computed stably (PyTorch's log_softmax). */
   logSoftmax(dim: number): Tensor {
     const o = new Tensor();
     o._id = N.logSoftmax(o, this._id, expectInt(dim, 'dim'));
@@ -507,37 +576,45 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------------ shape and views
+  /** The same elements in a new shape (one size may be -1): a view where possible, else a copy. */
   reshape(...shape: (number | number[])[]): Tensor {
     const o = new Tensor();
     o._id = N.reshape(o, this._id, shapeFrom(shape, 'shape'));
     return o;
   }
+  /** A view with a new shape over the same storage; throws PyTorch's error where strides do not allow one. */
   view(...shape: (number | number[])[]): Tensor {
     const o = new Tensor();
     o._id = N.view(o, this._id, shapeFrom(shape, 'shape'));
     return o;
   }
+  /** `view(other.shape)`. */
   viewAs(other: Tensor): Tensor {
     return this.view(other.shape);
   }
+  /** `reshape(other.shape)`. */
   reshapeAs(other: Tensor): Tensor {
     return this.reshape(other.shape);
   }
+  /** Merges dims `startDim`..`endDim` into one (a view where possible). */
   flatten(startDim = 0, endDim = -1): Tensor {
     const o = new Tensor();
     o._id = N.flatten(o, this._id, expectInt(startDim, 'start_dim'), expectInt(endDim, 'end_dim'));
     return o;
   }
+  /** Removes dims of size 1 (all of them, or only `dim`); a view. */
   squeeze(dim?: number): Tensor {
     const o = new Tensor();
     o._id = N.squeeze(o, this._id, dim === undefined || dim === null ? null : expectInt(dim, 'dim'));
     return o;
   }
+  /** Inserts a dim of size 1 at `dim`; a view. */
   unsqueeze(dim: number): Tensor {
     const o = new Tensor();
     o._id = N.unsqueeze(o, this._id, expectInt(dim, 'dim'));
     return o;
   }
+  /** Swaps two dims; a view. */
   transpose(dim0: number, dim1: number): Tensor {
     const o = new Tensor();
     o._id = N.transpose(o, this._id, expectInt(dim0, 'dim0'), expectInt(dim1, 'dim1'));
@@ -549,44 +626,53 @@ export class Tensor {
     o._id = N.t(o, this._id);
     return o;
   }
+  /** All dims reversed (a view); PyTorch's `t.T`. */
   get T(): Tensor {
     const nd = this.ndim;
     const perm: number[] = [];
     for (let i = nd - 1; i >= 0; i--) perm.push(i);
     return this.permute(perm);
   }
+  /** The last two dims swapped (a view); PyTorch's `t.mT`. */
   get mT(): Tensor {
     if (this.ndim < 2) throw new Error(`tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`);
     return this.transpose(-2, -1);
   }
+  /** Reorders the dims; a view. */
   permute(...dims: (number | number[])[]): Tensor {
     const o = new Tensor();
     o._id = N.permute(o, this._id, shapeFrom(dims, 'dims'));
     return o;
   }
+  /** Broadcasts size-1 dims to a larger shape without copying (-1 keeps a size); a view. */
   expand(...shape: (number | number[])[]): Tensor {
     const o = new Tensor();
     o._id = N.expand(o, this._id, shapeFrom(shape, 'size'));
     return o;
   }
+  /** `expand(other.shape)`. */
   expandAs(other: Tensor): Tensor {
     return this.expand(other.shape);
   }
+  /** This tensor if its elements are in row-major order, else a row-major copy. */
   contiguous(): Tensor {
     const o = new Tensor();
     o._id = N.contiguous(o, this._id);
     return o;
   }
+  /** A copy with its own storage; differentiable (CloneBackward0). */
   clone(): Tensor {
     const o = new Tensor();
     o._id = N.clone(o, this._id);
     return o;
   }
+  /** Elements `start`..`start + length - 1` along `dim`; a view. */
   narrow(dim: number, start: number, length: number): Tensor {
     const o = new Tensor();
     o._id = N.narrow(o, this._id, expectInt(dim, 'dim'), expectInt(start, 'start'), expectInt(length, 'length'));
     return o;
   }
+  /** The slice at `index` along `dim`, removing that dim; a view. */
   select(dim: number, index: number): Tensor {
     const o = new Tensor();
     o._id = N.select(o, this._id, expectInt(dim, 'dim'), expectInt(index, 'index'));
@@ -596,21 +682,25 @@ export class Tensor {
   index(...items: IndexItem[]): Tensor {
     return applyIndex(this, items);
   }
+  /** Views of consecutive pieces along `dim`: of `splitSize` elements each (the last may be smaller), or of the given sizes. */
   split(splitSizeOrSections: number | number[], dim = 0): Tensor[] {
     const ids: number[] = Array.isArray(splitSizeOrSections)
       ? N.split(this._id, shapeFrom([splitSizeOrSections], 'split_sizes'), expectInt(dim, 'dim'))
       : N.splitSize(this._id, expectInt(splitSizeOrSections, 'split_size'), expectInt(dim, 'dim'));
     return ids.map(adoptPending);
   }
+  /** Splits into `chunks` views of (nearly) equal size along `dim`. */
   chunk(chunks: number, dim = 0): Tensor[] {
     const ids: number[] = N.chunk(this._id, expectInt(chunks, 'chunks'), expectInt(dim, 'dim'));
     return ids.map(adoptPending);
   }
+  /** Picks values along `dim` at the int64 positions of `index` (torch.gather). */
   gather(dim: number, index: Tensor): Tensor {
     const o = new Tensor();
     o._id = N.gather(o, this._id, expectInt(dim, 'dim'), tensorArg(index, 'index')._id);
     return o;
   }
+  /** The slices along `dim` at the positions of a 1-D int64 `index` (PyTorch's index_select); a copy. */
   indexSelect(dim: number, index: Tensor): Tensor {
     const o = new Tensor();
     o._id = N.indexSelect(o, this._id, expectInt(dim, 'dim'), tensorArg(index, 'index')._id);
@@ -618,16 +708,22 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------------ dtype conversion
+  /** This tensor converted to `dtype` (itself when it already has that dtype). */
   to(dtype: DType): Tensor {
     if (toDType(dtype) === this.dtype) return this;  // PyTorch returns self when nothing changes
     const o = new Tensor();
     o._id = N.toDtype(o, this._id, toDType(dtype));
     return o;
   }
+  /** `to('float32')`. */
   float(): Tensor { return this.to('float32'); }
+  /** `to('float64')`. */
   double(): Tensor { return this.to('float64'); }
+  /** `to('int64')`. */
   long(): Tensor { return this.to('int64'); }
+  /** `to('int32')`. */
   int(): Tensor { return this.to('int32'); }
+  /** `to('bool')`. */
   bool(): Tensor { return this.to('bool'); }
 
   // ------------------------------------------------------------------ in-place
@@ -635,10 +731,15 @@ export class Tensor {
     N.binaryInplace(this._id, op, valOf(other), kindOf(other, 'other'), alpha);
     return this;
   }
+  /** In-place `this += alpha * other` (PyTorch's rules: no in-place on a leaf that requires grad, and the result dtype must fit). */
   add_(other: TensorLike, opts?: { alpha?: number }): this { return this.binaryInplace(0, other, opts?.alpha ?? 1); }
+  /** In-place `this -= alpha * other`. */
   sub_(other: TensorLike, opts?: { alpha?: number }): this { return this.binaryInplace(1, other, opts?.alpha ?? 1); }
+  /** In-place `this *= other`. */
   mul_(other: TensorLike): this { return this.binaryInplace(2, other, 1); }
+  /** In-place `this /= other` (true division; needs a floating-point tensor). */
   div_(other: TensorLike): this { return this.binaryInplace(3, other, 1); }
+  /** Fills with zeros in place. */
   zero_(): this {
     N.zeroInplace(this._id);
     return this;
@@ -649,10 +750,27 @@ export class Tensor {
     else N.fillInplace(this._id, typeof value === 'boolean' ? Number(value) : expectNumber(value, 'value'));
     return this;
   }
+  /** Copies `src` (broadcast, converted to this dtype) into this tensor in place; differentiable. */
   copy_(src: Tensor): this {
     N.copyInplace(this._id, tensorArg(src, 'src')._id);
     return this;
   }
+  /** Fills with U[from, to) draws: the same numbers as PyTorch after the same manualSeed. */
+  uniform_(from = 0, to = 1): this {
+    N.uniform_(this._id, expectNumber(from, 'from'), expectNumber(to, 'to'));
+    return this;
+  }
+  /** Fills with N(mean, std²) draws: the same numbers as PyTorch after the same manualSeed. */
+  normal_(mean = 0, std = 1): this {
+    N.normal_(this._id, expectNumber(mean, 'mean'), expectNumber(std, 'std'));
+    return this;
+  }
+  /** Fills with 1 (probability p) or 0. */
+  bernoulli_(p = 0.5): this {
+    N.bernoulli_(this._id, expectNumber(p, 'p'));
+    return this;
+  }
+  /** In-place {@link Tensor.clamp}. */
   clamp_(min?: number | null, max?: number | null): this {
     if (min !== undefined && min !== null) expectNumber(min, 'min');
     if (max !== undefined && max !== null) expectNumber(max, 'max');
@@ -691,9 +809,13 @@ export class Tensor {
   }
 }
 
+/** Options of {@link Tensor.backward}. */
 export interface BackwardOptions {
+  /** Keep the graph's saved tensors after backward, so that backward can run through it again. */
   retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order derivatives. */
   createGraph?: boolean;
+  /** Accumulate gradients only into these tensors. */
   inputs?: Tensor | Tensor[];
 }
 

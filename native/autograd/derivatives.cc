@@ -16,6 +16,7 @@
 #include "../core/shape.h"
 #include "../kernels/elementwise.h"
 #include "../ops/ops.h"
+#include "../ops/ops_extra.h"
 
 namespace tg {
 
@@ -238,6 +239,73 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {g};
     case OpKind::ToDtype:
       return {to_dtype(g, dtype)};
+    // (ops_extra.h: math_extra.cc)
+    case OpKind::ZeroGrad:
+      return {zeros_like(g)};
+    case OpKind::Expm1:
+      return {mul(g, add(saved_at(0), sc(1)))};
+    case OpKind::Exp2:
+      return {mul(g, mul(saved_at(0), sc(M_LN2)))};
+    case OpKind::Log2:
+      return {div(g, mul(saved_at(0), sc(M_LN2)))};
+    case OpKind::Log10:
+      return {div(g, mul(saved_at(0), sc(M_LN10)))};
+    case OpKind::Asin: {
+      Tensor x = saved_at(0);
+      return {mul(g, rsqrt(sub(sc(1), mul(x, x))))};
+    }
+    case OpKind::Acos: {
+      Tensor x = saved_at(0);
+      return {mul(neg(g), rsqrt(sub(sc(1), mul(x, x))))};
+    }
+    case OpKind::Atan: {
+      Tensor x = saved_at(0);
+      return {div(g, add(mul(x, x), sc(1)))};
+    }
+    case OpKind::Sinh:
+      return {mul(g, unary(UnaryOp::Cosh, saved_at(0)))};
+    case OpKind::Cosh:
+      return {mul(g, unary(UnaryOp::Sinh, saved_at(0)))};
+    case OpKind::Erf:
+    case OpKind::Erfc: {
+      // d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2); erfc is its negative.
+      Tensor x = saved_at(0);
+      Tensor d = mul(exp(neg(mul(x, x))), sc(kind == OpKind::Erf ? M_2_SQRTPI : -M_2_SQRTPI));
+      return {mul(g, d)};
+    }
+    case OpKind::Erfinv: {
+      Tensor out = saved_at(0);
+      return {mul(g, mul(exp(mul(out, out)), sc(0.5 * std::sqrt(M_PI))))};
+    }
+    case OpKind::Atan2: {
+      Tensor a = saved_at(0), b = saved_at(1);
+      Tensor r = reciprocal(add(mul(a, a), mul(b, b)));
+      return {needs_input_grad(0) ? mul(g, mul(b, r)) : Tensor(), needs_input_grad(1) ? mul(g, mul(neg(a), r)) : Tensor()};
+    }
+    case OpKind::Fmod:
+    case OpKind::Remainder: {
+      // self: grad; other: -grad * trunc(self / other) (fmod) or floor(self / other) (remainder).
+      if (!b0 || !needs_input_grad(1)) return {g, Tensor()};
+      Tensor q = div(saved_at(0), saved_at(1));
+      q = unary(kind == OpKind::Fmod ? UnaryOp::Trunc : UnaryOp::Floor, q);
+      return {g, mul(neg(g), q)};
+    }
+    case OpKind::Lerp: {
+      if (!b0) return {mul(g, sc(1 - s0)), needs_input_grad(1) ? mul(g, sc(s0)) : Tensor()};
+      Tensor a = saved_at(0), end = saved_at(1), w = saved_at(2);
+      return {needs_input_grad(0) ? mul(g, sub(sc(1), w)) : Tensor(), needs_input_grad(1) ? mul(g, w) : Tensor(),
+              needs_input_grad(2) ? mul(g, sub(end, a)) : Tensor()};
+    }
+    case OpKind::Addcmul: {
+      Tensor t1 = saved_at(0), t2 = saved_at(1);
+      return {g, needs_input_grad(1) ? mul(mul(g, t2), sc(s0)) : Tensor(),
+              needs_input_grad(2) ? mul(mul(g, t1), sc(s0)) : Tensor()};
+    }
+    case OpKind::Addcdiv: {
+      Tensor t1 = saved_at(0), t2 = saved_at(1);
+      return {g, needs_input_grad(1) ? div(mul(g, sc(s0)), t2) : Tensor(),
+              needs_input_grad(2) ? mul(mul(neg(g), sc(s0)), div(t1, mul(t2, t2))) : Tensor()};
+    }
 
     // ------------------------------------------------------------ reductions
     case OpKind::Sum:
@@ -344,6 +412,24 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {sub(g, mul(exp(y), sum(g, {i0}, true)))};
     }
 
+    case OpKind::NotImplemented:
+      fail(ErrorKind::Error, "derivative for aten::floor_divide is not implemented");
+    // (ops_extra.h: sort.cc)
+    case OpKind::Cumsum:
+      // The reversed cumulative sum of g.
+      return {to_dtype(flip(cumsum(flip(g, {i0}), i0, std::nullopt), {i0}), dtype)};
+    case OpKind::Cumprod: {
+      // Without zeros: sum_{j >= i} g_j out_j / x_i. With zeros, a direct kernel (whose
+      // result is not itself differentiable).
+      Tensor x = saved_at(0), out = saved_at(1);
+      if (x.dim() == 0) return {to_dtype(g, dtype)};
+      if (any_true(compare(CmpOp::Eq, x, sc(0)))) return {to_dtype(cumprod_backward_zeros(g, x, i0), dtype)};
+      Tensor rev = flip(cumsum(flip(mul(g, out), {i0}), i0, std::nullopt), {i0});
+      return {to_dtype(div(rev, x), dtype)};
+    }
+    case OpKind::SortValues:
+      return {scatter_add_zeros(shape, i0, saved_at(0), g)};
+
     // ------------------------------------------------------------ shape and views
     case OpKind::View:  // also AliasBackward0, UnsafeViewBackward0, Squeeze/Unsqueeze
       return {reshape(g, shape)};
@@ -403,6 +489,68 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return {gather(g, i0, saved_at(0))};
     case OpKind::IndexAdd:
       return {index_select(g, i0, saved_at(0))};
+    // (ops_extra.h: shape_extra.cc)
+    case OpKind::Flip:
+      return {flip(g, dims)};
+    case OpKind::Roll: {
+      Dims back;
+      for (int64_t s : strides) back.push_back(-s);
+      return {roll(g, back, dims)};
+    }
+    case OpKind::Repeat: {
+      // g as [r0, s0, r1, s1, ...], summed over the repeats, back to the input's shape.
+      size_t k = dims.size();
+      Dims padded(k - shape.size(), 1);
+      padded.insert(padded.end(), shape.begin(), shape.end());
+      Dims pairs, rdims;
+      for (size_t i = 0; i < k; i++) {
+        pairs.push_back(dims[i]);
+        pairs.push_back(padded[i]);
+        rdims.push_back(static_cast<int64_t>(2 * i));
+      }
+      return {reshape(sum(reshape(g, pairs), rdims, false), shape)};
+    }
+    case OpKind::Tril:
+      return {b0 ? triu(g, i0) : tril(g, i0)};
+    case OpKind::MaskedFill: {
+      Tensor mask = saved_at(0), z = zeros_like_0d(g);
+      return {needs_input_grad(0) ? where(mask, z, g) : Tensor(),
+              b0 && needs_input_grad(1) ? sum(where(mask, g, z), {}, false) : Tensor()};
+    }
+    case OpKind::MaskedSelect: {
+      int64_t total = 1;
+      for (int64_t s : shape) total *= s;
+      return {reshape(index_add_zeros({total}, 0, saved_at(0), g), shape)};
+    }
+    case OpKind::Diagonal:
+      return {diagonal_backward(g, shape, i0, i1, i2)};
+    case OpKind::DiagonalBackward:
+      return {diagonal(g, i0, i1, i2)};
+    case OpKind::Diag:
+      return {shape.size() == 1 ? diagonal(g, i0, 0, 1) : diagonal_backward(g, shape, i0, 0, 1)};
+    case OpKind::Trace:
+      return {diagonal_backward(expand(g, {std::min(shape[0], shape[1])}), shape, 0, 0, 1)};
+    case OpKind::Unbind: {
+      // Pieces that got no gradient count as zeros.
+      std::vector<Tensor> parts(grads.size());
+      for (size_t i = 0; i < grads.size(); i++)
+        parts[i] = grads[i].defined() ? grads[i] : Tensor::zeros(input_meta[i].shape, input_meta[i].dtype);
+      return {stack(parts, i0)};
+    }
+    case OpKind::Scatter: {
+      Tensor idx = saved_at(0);
+      return {needs_input_grad(0) ? scatter(g, i0, idx, scalar_tensor(Scalar{0, true, false})) : Tensor(),
+              b0 && needs_input_grad(1) ? gather(g, i0, idx) : Tensor()};
+    }
+    case OpKind::IndexAddSelf: {
+      // self: grad; source: grad.index_select(dim, index) * alpha, in the source's shape.
+      if (!needs_input_grad(1)) return {g, Tensor()};
+      Tensor gs = index_select(g, i0, saved_at(0));
+      if (s0 != 1) gs = mul(gs, sc(s0));
+      return {g, reshape(gs, shape)};
+    }
+    case OpKind::ScatterAddSelf:
+      return {g, needs_input_grad(1) ? gather(g, i0, saved_at(0)) : Tensor()};
     case OpKind::CopySlices: {
       // g is the gradient of the whole base after the write. Outside the view's region it
       // passes through; inside, the in-place op's own derivative (inner) applies. Inner's

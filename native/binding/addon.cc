@@ -21,6 +21,7 @@ void register_index(Napi::Env, Napi::Object);
 void register_inplace(Napi::Env, Napi::Object);
 void register_linalg(Napi::Env, Napi::Object);
 void register_autograd(Napi::Env, Napi::Object);
+void register_extra(Napi::Env, Napi::Object);
 }  // namespace binding
 }  // namespace tg
 
@@ -87,6 +88,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_linalg(env, exports);
   register_autograd(env, exports);
   register_lifetime(env, exports);
+  register_extra(env, exports);
   return exports;
 }
 

@@ -148,6 +148,25 @@ TG_FN(manual_seed) {
   ops::manual_seed(static_cast<uint64_t>(int_arg(info, 0, "seed")));
   return info.Env().Undefined();
 }
+// Seeds are 64-bit: returned as BigInt so no bits are lost.
+TG_FN(initial_seed) { return Napi::BigInt::New(info.Env(), ops::initial_seed()); }
+TG_FN(seed) { return Napi::BigInt::New(info.Env(), ops::seed()); }
+TG_FN(uniform_) {
+  Tensor self = tensor_arg(info, 0);
+  ops::uniform_(self, num_arg(info, 1, "from"), num_arg(info, 2, "to"));
+  return info.Env().Undefined();
+}
+TG_FN(normal_) {
+  Tensor self = tensor_arg(info, 0);
+  ops::normal_(self, num_arg(info, 1, "mean"), num_arg(info, 2, "std"));
+  return info.Env().Undefined();
+}
+TG_FN(bernoulli_) {
+  Tensor self = tensor_arg(info, 0);
+  ops::bernoulli_(self, num_arg(info, 1, "p"));
+  return info.Env().Undefined();
+}
+TG_FN(randperm) { return return_tensor(info, ops::randperm(int_arg(info, 1, "n"), dtype_arg(info, 2))); }
 
 // ---- copies and conversions ----
 TG_FN(clone) { return return_tensor(info, ops::clone(tensor_arg(info, 1))); }
@@ -220,6 +239,12 @@ void register_tensor(Napi::Env env, Napi::Object e) {
   def(env, e, "randint", randint);
   def(env, e, "bernoulliMask", bernoulli_mask);
   def(env, e, "manualSeed", manual_seed);
+  def(env, e, "initialSeed", initial_seed);
+  def(env, e, "seed", seed);
+  def(env, e, "uniform_", uniform_);
+  def(env, e, "normal_", normal_);
+  def(env, e, "bernoulli_", bernoulli_);
+  def(env, e, "randperm", randperm);
   def(env, e, "clone", clone);
   def(env, e, "contiguous", contiguous);
   def(env, e, "toDtype", to_dtype);

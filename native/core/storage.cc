@@ -1,6 +1,9 @@
 #include "storage.h"
 #include <atomic>
 #include <cstdlib>
+#if defined(_WIN32)
+#include <malloc.h>  // _aligned_malloc / _aligned_free
+#endif
 #include "error.h"
 
 namespace tg {

@@ -20,6 +20,7 @@
 #include "../core/error.h"
 #include "../core/shape.h"
 #include "../kernels/elementwise.h"
+#include "inplace_helpers.h"
 
 namespace tg {
 namespace ops {
@@ -238,6 +239,15 @@ void fill_tensor_(Tensor& self, const Tensor& value) {
   if (n) rebase_history(self, n);
 }
 
+void overwrite_(Tensor& self, const char* node_name, const std::function<void(Tensor&)>& write) {
+  bool rec = recording(self);
+  check_inplace(self, rec);
+  Ref<OpNode> n = rec ? record(OpKind::Fill, node_name, {&self}) : nullptr;
+  write(self);
+  bump(self);
+  if (n) rebase_history(self, n);
+}
+
 void zero_(Tensor& self) {
   bool rec = recording(self);
   check_inplace(self, rec);
@@ -295,6 +305,31 @@ void add_inplace_raw(Tensor& self, const Tensor& other) {
   Tensor b = other.dtype() == self.dtype() ? other : cast_to(other, self.dtype());
   binary_kernel(BinaryKernel::Add, self, self, b, 1);
   bump(self);
+}
+
+// ---------------------------------------------------------------- for other files' in-place ops
+// (inplace_helpers.h: masked_fill_, exp_, addcmul_, ... in math_extra.cc and shape_extra.cc)
+
+bool inplace_begin(const Tensor& self, std::initializer_list<const Tensor*> inputs) {
+  check_internal_overlap(self);
+  bool rec = GradMode::enabled() && is_floating(self.dtype()) && self.requires_grad();
+  for (const Tensor* t : inputs) {
+    if (!t || !t->defined()) continue;
+    check_partial_overlap(self, *t);
+    rec = rec || (GradMode::enabled() && is_floating(self.dtype()) && t->requires_grad());
+  }
+  check_inplace(self, rec);
+  return rec;
+}
+
+void inplace_end(Tensor& self, const Ref<OpNode>& n) {
+  bump(self);
+  if (n) rebase_history(self, n);
+}
+
+void check_inplace_result_type(DType result, DType self) {
+  TG_CHECK(category(result) <= category(self), "result type ", dtype_short_name(result),
+           " can't be cast to the desired output type ", dtype_short_name(self));
 }
 
 }  // namespace ops

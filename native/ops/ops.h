@@ -3,6 +3,7 @@
 // Derivatives (autograd/derivatives.cc) are written in these same functions, so with
 // create_graph the backward pass is itself recorded.
 #pragma once
+#include <functional>
 #include <optional>
 #include <vector>
 #include "../core/tensor.h"
@@ -27,8 +28,14 @@ Tensor linspace(double start, double end, int64_t steps, DType dt);
 Tensor eye(int64_t n, int64_t m, DType dt);
 Tensor from_buffer(const void* data, const Dims& shape, DType src, DType dt);  // copies
 
-// ---- random (random.cc) ----
+// ---- random (random.cc): PyTorch's CPU generator, value for value ----
 void manual_seed(uint64_t seed);
+uint64_t initial_seed();
+uint64_t seed();  // reseeds from the OS, returns the new seed
+void uniform_(Tensor& self, double from, double to);
+void normal_(Tensor& self, double mean, double std);
+void bernoulli_(Tensor& self, double p);
+Tensor randperm(int64_t n, DType dt);
 Tensor rand(const Dims& shape, DType dt);
 Tensor randn(const Dims& shape, DType dt);
 Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dt);
@@ -175,6 +182,9 @@ void zero_(Tensor& self);
 void copy_(Tensor& self, const Tensor& src);
 void clamp_(Tensor& self, std::optional<double> lo, std::optional<double> hi);
 void add_inplace_raw(Tensor& self, const Tensor& other);  // no checks, no graph (grad accumulation)
+// An in-place overwrite whose derivative w.r.t. self is zero (the random fills: PyTorch's
+// UniformBackward0, NormalBackward0, ...): checks, runs `write`, bumps, records `node_name`.
+void overwrite_(Tensor& self, const char* node_name, const std::function<void(Tensor&)>& write);
 
 // ---- linear algebra (linalg.cc) ----
 Tensor matmul(const Tensor& a, const Tensor& b);

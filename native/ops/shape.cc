@@ -4,6 +4,7 @@
 #include <limits>
 #include <algorithm>
 #include "ops.h"
+#include "ops_extra.h"
 #include "../autograd/grad_mode.h"
 #include "../autograd/op_node.h"
 #include "../core/error.h"
@@ -452,6 +453,11 @@ Tensor select_backward(const Tensor& g, const Dims& input_shape, int64_t dim, in
     set_history(out, n);
   }
   return out;
+}
+
+// For ops in other files that return views (ops_extra.h: diagonal, unbind).
+Tensor view_of(const Tensor& a, const Dims& shape, const Dims& strides, int64_t offset) {
+  return make_view(a, shape, strides, offset);
 }
 
 }  // namespace ops

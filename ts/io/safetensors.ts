@@ -108,8 +108,8 @@ function layout(obj: Saveable, metadata?: Metadata): { header: Buffer; chunks: U
   return { header, chunks };
 }
 
-/** The safetensors bytes of named tensors. */
-export function serialize(obj: Saveable, metadata?: Metadata): Buffer {
+/** The safetensors bytes of named tensors (a Buffer, typed as Uint8Array so that the published types need no @types/node). */
+export function serialize(obj: Saveable, metadata?: Metadata): Uint8Array {
   const { header, chunks } = layout(obj, metadata);
   return Buffer.concat([header, ...chunks]);
 }

@@ -8,17 +8,25 @@ import { Parameter } from './parameter';
 import * as init from './init';
 import * as F from './functional';
 
+/** Options of {@link Conv2d}. */
 export interface Conv2dOptions {
+  /** The step of the kernel (default 1). */
   stride?: number | [number, number];
+  /** Zero padding on each side, or 'valid' (none) / 'same' (output size = input size). */
   padding?: number | [number, number] | 'valid' | 'same';
+  /** Spacing between kernel elements (default 1). */
   dilation?: number | [number, number];
+  /** Split the channels into this many independent groups (default 1). */
   groups?: number;
+  /** Whether to learn an additive bias (default true). */
   bias?: boolean;
+  /** The dtype of the parameters (default float32). */
   dtype?: DType;
 }
 
 const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
+/** 2-D convolution over (N, C, H, W) inputs (torch.nn.Conv2d): `new nn.Conv2d(inChannels, outChannels, kernelSize, opts?)`. */
 export class Conv2d extends Module {
   readonly inChannels: number;
   readonly outChannels: number;

@@ -3,6 +3,7 @@ import { Tensor } from '../tensor';
 import { Module } from './module';
 import * as F from './functional';
 
+/** Zeroes elements with probability `p` and scales the rest by 1/(1-p) in training mode; the identity in eval mode (torch.nn.Dropout). */
 export class Dropout extends Module {
   readonly p: number;
   constructor(p = 0.5) {

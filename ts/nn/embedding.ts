@@ -9,13 +9,17 @@ import { Parameter } from './parameter';
 import * as init from './init';
 import * as F from './functional';
 
+/** Options of {@link Embedding}. */
 export interface EmbeddingOptions {
+  /** A row that is initialised to zero and gets no gradient. */
   paddingIdx?: number | null;
+  /** The dtype of the weight (default float32). */
   dtype?: DType;
   /** Initial weights (num_embeddings, embedding_dim), copied (PyTorch's _weight). */
   weight?: Tensor;
 }
 
+/** A lookup table: `forward(indices)` picks rows of `weight` by int64 index (torch.nn.Embedding). */
 export class Embedding extends Module {
   readonly numEmbeddings: number;
   readonly embeddingDim: number;

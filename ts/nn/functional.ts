@@ -10,23 +10,9 @@ import { arange, full } from '../creation';
 import { cat } from '../functional';
 import { ColGeometry, Im2Col } from './im2col';
 import { typeName } from '../errors';
+import { Reduction, tensorArg, checkReduction, reduce } from './checks';
 
-export type Reduction = 'none' | 'mean' | 'sum';
-
-function tensorArg(t: unknown, fn: string, what: string): Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`${fn}(): argument '${what}' must be Tensor, not ${typeName(t)}`);
-  return t;
-}
-
-function checkReduction(r: unknown): Reduction {
-  if (r === 'none' || r === 'mean' || r === 'sum') return r;
-  throw new Error(`${String(r)} is not a valid value for reduction`);
-}
-
-function reduce(loss: Tensor, reduction: Reduction): Tensor {
-  if (reduction === 'none') return loss;
-  return reduction === 'sum' ? loss.sum() : loss.mean();
-}
+export type { Reduction } from './checks';
 
 // ------------------------------------------------------------------ activations
 
@@ -67,10 +53,11 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
-  // One mask holding 0 or 1/(1-p), so the input is touched by a single multiply.
+  // As ATen's dropout: a 0/1 mask drawn with bernoulli_(1 - p), divided by 1 - p, times the
+  // input (so the same seed drops the same elements and scales by the same float).
   const mask = new Tensor();
   mask._id = N.bernoulliMask(mask, x.shape, 1 - p, x.dtype);
-  return x.mul(mask.mul_(1 / (1 - p)));
+  return x.mul(mask.div_(1 - p));
 }
 
 // ------------------------------------------------------------------ linear layers
@@ -266,9 +253,8 @@ export function unfold(input: Tensor, kernelSize: number | [number, number], opt
 
 // ------------------------------------------------------------------ losses
 
-export interface LossOptions {
-  reduction?: Reduction;
-}
+export type { LossOptions } from './checks';
+import type { LossOptions } from './checks';
 
 export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   const x = tensorArg(input, 'mse_loss', 'input');
@@ -443,3 +429,9 @@ export function oneHot(input: Tensor, numClasses = -1): Tensor {
   if (max >= C) throw new Error('Class values must be smaller than num_classes.');
   return idx.unsqueeze(-1).eq(arange(C)).to('int64');
 }
+
+export * from './functional_more';
+export { batchNorm } from './batchnorm';
+export type { BatchNormFunctionalOptions } from './batchnorm';
+export { maxPool2d, avgPool2d } from './pooling';
+export type { PoolOptions, MaxPoolOptions, AvgPoolOptions } from './pooling';

@@ -1,9 +1,8 @@
 // nn.init: PyTorch's initialisers (torch/nn/init.py). Each fills a tensor in place under
-// noGrad and returns it. The formulas and defaults are PyTorch's; the random streams are
-// tensorgrad's own, so values differ from PyTorch's while distributions and bounds agree.
+// noGrad and returns it. The formulas, defaults and random streams are PyTorch's: after the
+// same manualSeed, a model's initial weights are PyTorch's, value for value.
 import { Tensor } from '../tensor';
 import { noGrad } from '../grad_mode';
-import { rand, randn } from '../creation';
 import { typeName } from '../errors';
 
 type Mode = 'fan_in' | 'fan_out';
@@ -16,11 +15,6 @@ function target(t: unknown, fn: string): Tensor {
   return t;
 }
 
-function fill(t: Tensor, make: () => Tensor): Tensor {
-  if (t.numel() === 0) return t;  // PyTorch: initializing zero-element tensors is a no-op
-  noGrad(() => t.copy_(make()));
-  return t;
-}
 
 /** The recommended gain for a nonlinearity (PyTorch's calculate_gain). */
 export function calculateGain(nonlinearity: Nonlinearity | string, param?: number | null): number {
@@ -56,12 +50,12 @@ function correctFan(t: Tensor, mode: string): number {
 
 export function uniform_(tensor: Tensor, a = 0, b = 1): Tensor {
   const t = target(tensor, 'uniform_');
-  return fill(t, () => rand(t.shape, { dtype: t.dtype }).mul(b - a).add(a));
+  return noGrad(() => t.uniform_(a, b));
 }
 
 export function normal_(tensor: Tensor, mean = 0, std = 1): Tensor {
   const t = target(tensor, 'normal_');
-  return fill(t, () => randn(t.shape, { dtype: t.dtype }).mul(std).add(mean));
+  return noGrad(() => t.normal_(mean, std));
 }
 
 export function constant_(tensor: Tensor, val: number): Tensor {

@@ -8,12 +8,17 @@ import { Parameter } from './parameter';
 import * as F from './functional';
 import { pyFloat } from './pyrepr';
 
+/** Options of {@link LayerNorm}. */
 export interface LayerNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
   eps?: number;
+  /** Whether to learn a scale (weight) and shift (bias) (default true). */
   elementwiseAffine?: boolean;
+  /** The dtype of the parameters (default float32). */
   dtype?: DType;
 }
 
+/** Normalises over the trailing `normalizedShape` dims, then scales and shifts (torch.nn.LayerNorm). */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;

@@ -8,11 +8,15 @@ import { Parameter } from './parameter';
 import * as init from './init';
 import * as F from './functional';
 
+/** Options of {@link Linear}. */
 export interface LinearOptions {
+  /** Whether to learn an additive bias (default true). */
   bias?: boolean;
+  /** The dtype of the parameters (default float32). */
   dtype?: DType;
 }
 
+/** `y = x Wᵀ + b` (torch.nn.Linear): `new nn.Linear(inFeatures, outFeatures, { bias? })`, initialised as PyTorch does (Kaiming uniform). */
 export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;

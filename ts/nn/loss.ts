@@ -4,6 +4,7 @@ import { Tensor } from '../tensor';
 import { Module } from './module';
 import * as F from './functional';
 
+/** Mean squared error, `forward(input, target)` (torch.nn.MSELoss); `{ reduction: 'mean' | 'sum' | 'none' }`. */
 export class MSELoss extends Module {
   readonly reduction: F.Reduction;
   constructor(opts: F.LossOptions = {}) {
@@ -15,6 +16,7 @@ export class MSELoss extends Module {
   }
 }
 
+/** Mean absolute error, `forward(input, target)` (torch.nn.L1Loss). */
 export class L1Loss extends Module {
   readonly reduction: F.Reduction;
   constructor(opts: F.LossOptions = {}) {
@@ -26,6 +28,7 @@ export class L1Loss extends Module {
   }
 }
 
+/** Negative log-likelihood of log-probabilities and int64 class targets (torch.nn.NLLLoss). */
 export class NLLLoss extends Module {
   readonly reduction: F.Reduction;
   readonly ignoreIndex: number;
@@ -41,6 +44,7 @@ export class NLLLoss extends Module {
   }
 }
 
+/** Cross entropy of logits and int64 class indices or class probabilities, with weight, ignoreIndex and labelSmoothing (torch.nn.CrossEntropyLoss). */
 export class CrossEntropyLoss extends Module {
   readonly reduction: F.Reduction;
   readonly ignoreIndex: number;
@@ -60,6 +64,7 @@ export class CrossEntropyLoss extends Module {
   }
 }
 
+/** Binary cross entropy on logits, computed stably, with weight and posWeight (torch.nn.BCEWithLogitsLoss). */
 export class BCEWithLogitsLoss extends Module {
   readonly reduction: F.Reduction;
   declare weight: Tensor | null;
@@ -79,6 +84,7 @@ export class BCEWithLogitsLoss extends Module {
   }
 }
 
+/** Binary cross entropy of probabilities (torch.nn.BCELoss). */
 export class BCELoss extends Module {
   readonly reduction: F.Reduction;
   declare weight: Tensor | null;

@@ -19,10 +19,14 @@ import { DType, isFloating } from '../dtype';
 import { typeName } from '../errors';
 import { Parameter } from './parameter';
 
+/** A state dict: PyTorch's dotted key names ('0.weight', 'fc1.bias') to tensors. */
 export type StateDict = Record<string, Tensor>;
 
+/** What loadStateDict() found missing or unexpected (with strict=false). */
 export interface IncompatibleKeys {
+  /** Keys the module has but the state dict lacks. */
   missingKeys: string[];
+  /** Keys the state dict has but the module lacks. */
   unexpectedKeys: string[];
 }
 
@@ -30,6 +34,7 @@ function torchSize(shape: number[]): string {
   return `torch.Size([${shape.join(', ')}])`;
 }
 
+/** The base class of every layer and model (torch.nn.Module). Parameters, buffers and submodules are the module's own properties, registered in assignment order, so stateDict() keys match PyTorch's. Subclasses implement forward(). */
 export abstract class Module {
   /** Whether the module is in training mode (train()) or evaluation mode (eval()). */
   training = true;
@@ -37,6 +42,7 @@ export abstract class Module {
   #buffers = new Set<string>();
   #nonPersistent = new Set<string>();
 
+  /** The computation of the module, called directly: `model.forward(x)` (PyTorch's `model(x)`). */
   abstract forward(...args: any[]): any;
 
   // ---------------------------------------------------------------- registration
@@ -65,6 +71,7 @@ export abstract class Module {
     if (module !== null && !(module instanceof Module)) throw new TypeError(`${typeName(module)} is not a Module subclass`);
     (this as any)[name] = module;
   }
+  /** Alias of registerModule (PyTorch's add_module). */
   addModule(name: string, module: Module | null): void {
     this.registerModule(name, module);
   }
@@ -119,6 +126,7 @@ export abstract class Module {
     }
     return out;
   }
+  /** The direct submodules. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -134,6 +142,7 @@ export abstract class Module {
     }
     return out;
   }
+  /** This module and every submodule, depth first. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -152,10 +161,12 @@ export abstract class Module {
     }
     return out;
   }
+  /** Every parameter (with submodules' unless recurse is false), each tensor once, in PyTorch's order. */
   parameters(recurse = true): Parameter[] {
     return this.namedParameters('', recurse).map(([, p]) => p);
   }
 
+  /** [dotted name, buffer] for every buffer. */
   namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
@@ -169,6 +180,7 @@ export abstract class Module {
     }
     return out;
   }
+  /** Every buffer (with submodules' unless recurse is false). */
   buffers(recurse = true): Tensor[] {
     return this.namedBuffers('', recurse).map(([, b]) => b);
   }
@@ -181,12 +193,14 @@ export abstract class Module {
   }
 
   // ---------------------------------------------------------------- modes and gradients
+  /** Sets training mode (or evaluation mode with false) on this module and its submodules; affects Dropout and the like. */
   train(mode = true): this {
     if (typeof mode !== 'boolean') throw new TypeError('training mode is expected to be boolean');
     this.training = mode;
     for (const c of this.children()) c.train(mode);
     return this;
   }
+  /** Sets evaluation mode: `train(false)`. */
   eval(): this {
     return this.train(false);
   }
@@ -227,9 +241,11 @@ export abstract class Module {
     });
     return this;
   }
+  /** `to('float32')`. */
   float(): this {
     return this.to('float32');
   }
+  /** `to('float64')`. */
   double(): this {
     return this.to('float64');
   }
@@ -312,6 +328,7 @@ export abstract class Module {
     return '';
   }
 
+  /** PyTorch's module repr, e.g. `Linear(in_features=3, out_features=2, bias=True)`. */
   toString(): string {
     const extra = this.extraRepr();
     const lines = extra ? extra.split('\n') : [];

@@ -40,6 +40,7 @@ abstract class IndexedContainer extends Module {
   }
 }
 
+/** Runs its modules in order, each on the previous one's output (torch.nn.Sequential); state dict keys '0.weight', '1.bias', ... */
 export class Sequential extends IndexedContainer {
   /** new Sequential(m0, m1, ...) or new Sequential({ name: module, ... }). */
   constructor(...modules: Module[] | [Record<string, Module>]) {
@@ -50,6 +51,7 @@ export class Sequential extends IndexedContainer {
       (modules as Module[]).forEach((m, i) => ((this as any)[String(i)] = checkModule(m, i)));
     }
   }
+  /** Feeds `input` through every module in order. */
   forward(input: any): any {
     let x = input;
     for (const m of this) x = m.forward(x);
@@ -57,6 +59,7 @@ export class Sequential extends IndexedContainer {
   }
 }
 
+/** A list of submodules, registered as '0', '1', ... (torch.nn.ModuleList). */
 export class ModuleList extends IndexedContainer {
   constructor(modules: Iterable<Module> = []) {
     super();

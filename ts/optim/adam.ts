@@ -4,12 +4,19 @@ import { Tensor } from '../tensor';
 import { zerosLike } from '../creation';
 import { Optimizer, ParamGroup, ParamsArg, pyFloat } from './optimizer';
 
+/** Options of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions {
+  /** The learning rate (default 1e-3). */
   lr?: number;
+  /** Decay rates of the running averages of the gradient and its square (default [0.9, 0.999]). */
   betas?: [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
   eps?: number;
+  /** L2 penalty (Adam: added to the gradient, default 0; AdamW: decoupled, default 1e-2). */
   weightDecay?: number;
+  /** Use the maximum of past squared-gradient averages (AMSGrad, default false). */
   amsgrad?: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
   maximize?: boolean;
 }
 
@@ -61,6 +68,7 @@ export function adamUpdate(group: ParamGroup, decoupled: boolean,
   }
 }
 
+/** Adam (torch.optim.Adam): `new optim.Adam(params, { lr, betas, eps, weightDecay, amsgrad })`, step for step as PyTorch. */
 export class Adam extends Optimizer {
   constructor(params: ParamsArg, opts: AdamOptions = {}) {
     const lr = opts.lr ?? 1e-3, betas = opts.betas ?? [0.9, 0.999], eps = opts.eps ?? 1e-8, weightDecay = opts.weightDecay ?? 0;

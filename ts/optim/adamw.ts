@@ -3,6 +3,7 @@
 import { Optimizer, ParamGroup, ParamsArg } from './optimizer';
 import { AdamOptions, adamUpdate, checkAdamOptions } from './adam';
 
+/** Adam with decoupled weight decay (torch.optim.AdamW): the parameter shrinks by lr * weightDecay before each Adam step. */
 export class AdamW extends Optimizer {
   constructor(params: ParamsArg, opts: AdamOptions = {}) {
     const lr = opts.lr ?? 1e-3, betas = opts.betas ?? [0.9, 0.999], eps = opts.eps ?? 1e-8, weightDecay = opts.weightDecay ?? 1e-2;

@@ -9,13 +9,17 @@ export { pyFloat } from '../nn/pyrepr';
 
 /** A group of parameters with its own hyperparameters (those left out come from the defaults). */
 export interface ParamGroup {
+  /** The parameters this group updates. */
   params: Tensor[];
+  /** The group's learning rate (schedulers change it). */
   lr: number;
   [option: string]: any;
 }
 
+/** What an optimizer takes: an iterable of tensors, or of parameter groups `{ params, lr?, ... }`. */
 export type ParamsArg = Iterable<Tensor> | Iterable<{ params: Iterable<Tensor> | Tensor; [option: string]: any }>;
 
+/** One parameter's optimizer state (step count, momentum buffers, ...). */
 export type OptimizerState = Record<string, number | Tensor | null>;
 
 /** The serialisable form: state by parameter index, and the groups with indices for params. */
@@ -37,8 +41,11 @@ function outsideScopes<T>(fn: () => T): T {
   }
 }
 
+/** The base class of the optimizers (torch.optim.Optimizer): parameter groups, per-parameter state, step(), zeroGrad(), stateDict(). */
 export abstract class Optimizer {
+  /** The hyperparameters a group gets when it leaves them out. */
   readonly defaults: Record<string, any>;
+  /** The parameter groups, each with its own hyperparameters. */
   readonly paramGroups: ParamGroup[] = [];
   /** Per-parameter state, made on the parameter's first step. */
   state = new Map<Tensor, OptimizerState>();
@@ -172,6 +179,7 @@ export abstract class Optimizer {
     });
   }
 
+  /** PyTorch's optimizer repr, listing each group's hyperparameters. */
   toString(): string {
     const lines = [`${this.constructor.name} (`];
     this.paramGroups.forEach((g, i) => {

@@ -3,15 +3,23 @@
 import { Tensor } from '../tensor';
 import { Optimizer, ParamGroup, ParamsArg, pyFloat, required } from './optimizer';
 
+/** Options of {@link SGD}. */
 export interface SGDOptions {
+  /** The learning rate (required). */
   lr: number;
+  /** Momentum factor (default 0). */
   momentum?: number;
+  /** Dampening of the momentum (default 0). */
   dampening?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay?: number;
+  /** Nesterov momentum (needs momentum > 0 and zero dampening). */
   nesterov?: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
   maximize?: boolean;
 }
 
+/** Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay, step for step as torch.optim.SGD. */
 export class SGD extends Optimizer {
   constructor(params: ParamsArg, opts: SGDOptions) {
     const o = opts ?? ({} as SGDOptions);
