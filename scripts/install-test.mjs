@@ -110,7 +110,9 @@ try {
     `;
     fs.writeFileSync(path.join(app, 'typed.mts'), `import * as torch from 'tensorgrad';\nimport def from 'tensorgrad';\nconst same: typeof torch.Tensor = def.Tensor;\nexport { same };\n${use}`);
     fs.writeFileSync(path.join(app, 'typed.cts'), `import torch = require('tensorgrad');\n${use}`);
-    const compilerOptions = { noEmit: true, strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable'], types: [] };
+    // A consumer's plain ES2022 setup: our .d.ts files must bring the esnext.disposable lib
+    // they need themselves (Symbol.dispose, Disposable), and must check without skipLibCheck.
+    const compilerOptions = { noEmit: true, strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022'], types: [], skipLibCheck: false };
     fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['typed.mts', 'typed.cts'] }));
     execFileSync(process.execPath, [tsc, '-p', app], { cwd: app, env, stdio: 'inherit' });
     log('typed.mts and typed.cts type-check against the installed package');

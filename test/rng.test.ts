@@ -110,3 +110,66 @@ describe('generator API', () => {
     expect(base.t().reshape(6).tolist()).toEqual(want);
   });
 });
+
+describe('torch.Generator and torch.utils.data draw as PyTorch does', () => {
+  const byName = (n: string) => fixture.cases.find((c: any) => c.name === n);
+  const close = (got: torch.Tensor, want: any) => {
+    const g = flat(got), w = flat(fromEnc(want));
+    expect(got.shape).toEqual(fromEnc(want).shape);
+    g.forEach((v, k) => expect(Math.abs(v - w[k])).toBeLessThanOrEqual(4e-6 * Math.max(1, Math.abs(w[k]))));
+  };
+  it('a Generator is an independent stream; the default one is untouched by it', () => {
+    const c = byName('generator');
+    expect(new torch.Generator().initialSeed()).toBe(BigInt(c.default_initial_seed));
+    torch.manualSeed(0);
+    const g = new torch.Generator().manualSeed(5);
+    const outs = [torch.randn(5, { generator: g }), torch.randn(3), torch.rand(3, { generator: g }),
+      torch.randint(0, 10, [4], { generator: g }), torch.randperm(8, { generator: g }),
+      torch.empty(20).normal_(0, 1, { generator: g }), torch.empty(4).uniform_(-1, 1, { generator: g }),
+      torch.empty(6).bernoulli_(0.5, { generator: g }), torch.randn(3)];
+    outs.forEach((t, i) => close(t, c.outs[i]));
+    expect(g.initialSeed()).toBe(5n);
+  });
+  it('getState / setState and getRngState / setRngState replay a stream', () => {
+    const g = new torch.Generator().manualSeed(7);
+    const s = g.getState();
+    const a = torch.rand(4, { generator: g }).tolist();
+    g.setState(s);
+    expect(torch.rand(4, { generator: g }).tolist()).toEqual(a);
+    const d = torch.getRngState();
+    const b = torch.randn(20).tolist();
+    torch.setRngState(d);
+    expect(torch.randn(20).tolist()).toEqual(b);
+    expect(() => g.setState(new Uint8Array(3))).toThrow(/setState expects a state/);
+    expect(() => torch.rand(2, { generator: {} as any })).toThrow(/generator must be a torch.Generator/);
+  });
+  it('DataLoader batches, shuffles and consumes the default stream as PyTorch', () => {
+    const c = byName('dataloader');
+    const { DataLoader, TensorDataset, randomSplit } = torch.utils.data;
+    const ds = new TensorDataset(torch.arange(10), torch.arange(10).mul(10));
+    torch.manualSeed(0);
+    for (const p of c.passes) {
+      const loader = new DataLoader(ds, { batchSize: 4, shuffle: p.shuffle, dropLast: p.dropLast });
+      expect(loader.length).toBe(p.batches.length);
+      expect([...loader].map((b: torch.Tensor[]) => [b[0].tolist(), b[1].tolist()])).toEqual(p.batches);
+    }
+    close(torch.randn(3), c.after);
+    const g = new torch.Generator().manualSeed(3);
+    const loader = new DataLoader(ds, { batchSize: 3, shuffle: true, generator: g });
+    expect([0, 1].map(() => [...loader].map((b: torch.Tensor[]) => b[0].tolist()))).toEqual(c.with_generator);
+    const range = Array.from({ length: 10 }, (_, i) => i);
+    torch.manualSeed(1);
+    expect(randomSplit(range, [0.7, 0.3]).map((s) => s.indices)).toEqual(c.splits);
+    expect(randomSplit(range, [5, 3, 2], { generator: new torch.Generator().manualSeed(4) }).map((s) => s.indices)).toEqual(c.splits_gen);
+  });
+  it('collates numbers, arrays and objects; checks its arguments', () => {
+    const { DataLoader, defaultCollate } = torch.utils.data;
+    const batch = defaultCollate([{ x: [1, 2.5], y: 3 }, { x: [4, 5], y: 6 }]);
+    expect(batch.x[1].dtype).toBe('float64');
+    expect(batch.y.dtype).toBe('int64');
+    expect(batch.y.tolist()).toEqual([3, 6]);
+    expect([...new DataLoader([10, 20, 30], { batchSize: null })]).toEqual([10, 20, 30]);
+    expect(() => new DataLoader([1], { batchSize: 0 })).toThrow('batch_size should be a positive integer value, but got batch_size=0');
+    expect(() => torch.utils.data.randomSplit([1, 2, 3], [1, 1])).toThrow('Sum of input lengths does not equal the length of the input dataset!');
+  });
+});

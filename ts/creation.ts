@@ -1,6 +1,7 @@
 // Creation functions: torch.tensor and the factories. Each takes a trailing options object
 // { dtype?, requiresGrad? }; shapes may be varargs or one array.
 import { N } from './native';
+import { Generator, generatorArg } from './generator';
 import { DType, toDType, isFloating } from './dtype';
 import { expectInt, expectNumber, shapeFrom, splitOptions, typeName } from './errors';
 import { Tensor } from './tensor';
@@ -11,6 +12,17 @@ export interface TensorOptions {
   dtype?: DType;
   /** Make a leaf that records operations for autograd (floating-point dtypes only). */
   requiresGrad?: boolean;
+}
+
+/** Options of the random creation functions: a torch.Generator to draw from. */
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+// The options object at the end of varargs, if any (without removing it).
+function trailingOptions<T>(args: unknown[]): T {
+  const last = args[args.length - 1];
+  return (last !== null && typeof last === 'object' && !Array.isArray(last) ? last : {}) as T;
 }
 
 function finish(t: Tensor, opts: TensorOptions): Tensor {
@@ -149,15 +161,17 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   return finish(t, opts);
 }
 /** Uniform random values in [0, 1); the shape as varargs or one array. Seeded by {@link manualSeed}. */
-export function rand(...args: (number | number[] | TensorOptions)[]): Tensor {
-  return factory(args, (o, s, d) => N.rand(o, s, d));
+export function rand(...args: (number | number[] | RandomOptions)[]): Tensor {
+  const opts = trailingOptions<RandomOptions>(args);
+  return factory(args, (o, s, d) => N.rand(o, s, d, generatorArg(opts.generator)));
 }
 /** Standard normal random values; the shape as varargs or one array. Seeded by {@link manualSeed}. */
-export function randn(...args: (number | number[] | TensorOptions)[]): Tensor {
-  return factory(args, (o, s, d) => N.randn(o, s, d));
+export function randn(...args: (number | number[] | RandomOptions)[]): Tensor {
+  const opts = trailingOptions<RandomOptions>(args);
+  return factory(args, (o, s, d) => N.randn(o, s, d, generatorArg(opts.generator)));
 }
 /** randint(low, high, shape) or randint(high, shape). */
-export function randint(low: number, high: number | number[], shape?: number[] | TensorOptions, opts: TensorOptions = {}): Tensor {
+export function randint(low: number, high: number | number[], shape?: number[] | RandomOptions, opts: RandomOptions = {}): Tensor {
   if (Array.isArray(high)) {
     if (shape && !Array.isArray(shape)) opts = shape;
     shape = high;
@@ -165,7 +179,8 @@ export function randint(low: number, high: number | number[], shape?: number[] |
     low = 0;
   }
   const t = new Tensor();
-  t._id = N.randint(t, expectInt(low, 'low'), expectInt(high, 'high'), shapeFrom([shape as number[]]), dtypeOf(opts, 'int64'));
+  t._id = N.randint(t, expectInt(low, 'low'), expectInt(high, 'high'), shapeFrom([shape as number[]]), dtypeOf(opts, 'int64'),
+    generatorArg(opts.generator));
   return finish(t, opts);
 }
 /**
@@ -184,9 +199,9 @@ export function seed(): bigint {
   return N.seed();
 }
 /** A random permutation of 0 .. n-1 (int64 unless a dtype is given). */
-export function randperm(n: number, opts: TensorOptions = {}): Tensor {
+export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   const t = new Tensor();
-  t._id = N.randperm(t, expectInt(n, 'n'), dtypeOf(opts, 'int64'));
+  t._id = N.randperm(t, expectInt(n, 'n'), dtypeOf(opts, 'int64'), generatorArg(opts.generator));
   return finish(t, opts);
 }
 

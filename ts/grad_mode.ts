@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // Grad mode: noGrad / enableGrad / setGradEnabled / isGradEnabled.
 import { N } from './native';
 

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // Tensor hooks' handles, and the warning PyTorch gives when reading a non-leaf's .grad.
 import { N } from './native';
 

@@ -8,6 +8,10 @@ export * from './creation';
 export * from './functional';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './grad_mode';
 export { tidy } from './scope';
+export { Generator, getRngState, setRngState } from './generator';
+export type { RandomOptions } from './creation';
+/** torch.utils: data loading (Dataset, TensorDataset, DataLoader, randomSplit). */
+export * as utils from './utils/index';
 /** torch.autograd: grad, backward, gradcheck, custom Functions, graph drawing and anomaly detection. */
 export * as autograd from './autograd';
 import { N } from './native';

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // The Tensor class: a thin facade over a native tensor handle.
 //
 // Every method validates its JS arguments, then makes exactly one native call. Results are
@@ -6,6 +7,7 @@
 // Operands that may be numbers travel as (value, kind) pairs: kind 0 is a tensor id,
 // 1 a float, 2 an integer (a JS number with no fraction acts like a Python int), 3 a boolean.
 import { N } from './native';
+import { Generator, generatorArg } from './generator';
 import { DType, toDType, isFloating } from './dtype';
 import { expectInt, expectNumber, mapEach, shapeFrom, typeName } from './errors';
 import { scopes } from './scope';
@@ -756,18 +758,18 @@ export class Tensor {
     return this;
   }
   /** Fills with U[from, to) draws: the same numbers as PyTorch after the same manualSeed. */
-  uniform_(from = 0, to = 1): this {
-    N.uniform_(this._id, expectNumber(from, 'from'), expectNumber(to, 'to'));
+  uniform_(from = 0, to = 1, opts: { generator?: Generator } = {}): this {
+    N.uniform_(this._id, expectNumber(from, 'from'), expectNumber(to, 'to'), generatorArg(opts.generator));
     return this;
   }
   /** Fills with N(mean, std²) draws: the same numbers as PyTorch after the same manualSeed. */
-  normal_(mean = 0, std = 1): this {
-    N.normal_(this._id, expectNumber(mean, 'mean'), expectNumber(std, 'std'));
+  normal_(mean = 0, std = 1, opts: { generator?: Generator } = {}): this {
+    N.normal_(this._id, expectNumber(mean, 'mean'), expectNumber(std, 'std'), generatorArg(opts.generator));
     return this;
   }
   /** Fills with 1 (probability p) or 0. */
-  bernoulli_(p = 0.5): this {
-    N.bernoulli_(this._id, expectNumber(p, 'p'));
+  bernoulli_(p = 0.5, opts: { generator?: Generator } = {}): this {
+    N.bernoulli_(this._id, expectNumber(p, 'p'), generatorArg(opts.generator));
     return this;
   }
   /** In-place {@link Tensor.clamp}. */

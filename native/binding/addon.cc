@@ -22,6 +22,7 @@ void register_inplace(Napi::Env, Napi::Object);
 void register_linalg(Napi::Env, Napi::Object);
 void register_autograd(Napi::Env, Napi::Object);
 void register_extra(Napi::Env, Napi::Object);
+void register_random(Napi::Env, Napi::Object);
 }  // namespace binding
 }  // namespace tg
 
@@ -89,6 +90,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_autograd(env, exports);
   register_lifetime(env, exports);
   register_extra(env, exports);
+  register_random(env, exports);
   return exports;
 }
 

@@ -1,4 +1,4 @@
-// Tensor lifetime, metadata, data in and out, creation and random numbers.
+// Tensor lifetime, metadata, data in and out, creation (random numbers: bind_random.cc).
 #include <cstring>
 #include "convert.h"
 #include "handles.h"
@@ -135,38 +135,6 @@ TG_FN(linspace) {
 TG_FN(eye) {
   return return_tensor(info, ops::eye(int_arg(info, 1, "n"), int_arg(info, 2, "m"), dtype_arg(info, 3)));
 }
-TG_FN(rand) { return return_tensor(info, ops::rand(dims_arg(info, 1, "size"), dtype_arg(info, 2))); }
-TG_FN(randn) { return return_tensor(info, ops::randn(dims_arg(info, 1, "size"), dtype_arg(info, 2))); }
-TG_FN(randint) {
-  return return_tensor(info, ops::randint(int_arg(info, 1, "low"), int_arg(info, 2, "high"), dims_arg(info, 3, "size"),
-                                          dtype_arg(info, 4)));
-}
-TG_FN(bernoulli_mask) {
-  return return_tensor(info, ops::bernoulli_mask(dims_arg(info, 1, "size"), num_arg(info, 2, "p"), dtype_arg(info, 3)));
-}
-TG_FN(manual_seed) {
-  ops::manual_seed(static_cast<uint64_t>(int_arg(info, 0, "seed")));
-  return info.Env().Undefined();
-}
-// Seeds are 64-bit: returned as BigInt so no bits are lost.
-TG_FN(initial_seed) { return Napi::BigInt::New(info.Env(), ops::initial_seed()); }
-TG_FN(seed) { return Napi::BigInt::New(info.Env(), ops::seed()); }
-TG_FN(uniform_) {
-  Tensor self = tensor_arg(info, 0);
-  ops::uniform_(self, num_arg(info, 1, "from"), num_arg(info, 2, "to"));
-  return info.Env().Undefined();
-}
-TG_FN(normal_) {
-  Tensor self = tensor_arg(info, 0);
-  ops::normal_(self, num_arg(info, 1, "mean"), num_arg(info, 2, "std"));
-  return info.Env().Undefined();
-}
-TG_FN(bernoulli_) {
-  Tensor self = tensor_arg(info, 0);
-  ops::bernoulli_(self, num_arg(info, 1, "p"));
-  return info.Env().Undefined();
-}
-TG_FN(randperm) { return return_tensor(info, ops::randperm(int_arg(info, 1, "n"), dtype_arg(info, 2))); }
 
 // ---- copies and conversions ----
 TG_FN(clone) { return return_tensor(info, ops::clone(tensor_arg(info, 1))); }
@@ -234,17 +202,6 @@ void register_tensor(Napi::Env env, Napi::Object e) {
   def(env, e, "arange", arange);
   def(env, e, "linspace", linspace);
   def(env, e, "eye", eye);
-  def(env, e, "rand", rand);
-  def(env, e, "randn", randn);
-  def(env, e, "randint", randint);
-  def(env, e, "bernoulliMask", bernoulli_mask);
-  def(env, e, "manualSeed", manual_seed);
-  def(env, e, "initialSeed", initial_seed);
-  def(env, e, "seed", seed);
-  def(env, e, "uniform_", uniform_);
-  def(env, e, "normal_", normal_);
-  def(env, e, "bernoulli_", bernoulli_);
-  def(env, e, "randperm", randperm);
   def(env, e, "clone", clone);
   def(env, e, "contiguous", contiguous);
   def(env, e, "toDtype", to_dtype);

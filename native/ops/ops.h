@@ -29,16 +29,28 @@ Tensor eye(int64_t n, int64_t m, DType dt);
 Tensor from_buffer(const void* data, const Dims& shape, DType src, DType dt);  // copies
 
 // ---- random (random.cc): PyTorch's CPU generator, value for value ----
+// A generator's whole state as plain data (a torch.Generator keeps one in a Uint8Array).
+// Ops draw from `g`, or from the thread's default generator when it is null.
+struct GeneratorState {
+  uint32_t mt[624];
+  uint32_t index;
+  uint32_t has_normal;  // normal_distribution<double> keeps its second value
+  uint64_t seed;
+  double next_normal;
+};
+void generator_seed(GeneratorState& g, uint64_t seed);
+GeneratorState& default_generator();
 void manual_seed(uint64_t seed);
 uint64_t initial_seed();
-uint64_t seed();  // reseeds from the OS, returns the new seed
-void uniform_(Tensor& self, double from, double to);
-void normal_(Tensor& self, double mean, double std);
-void bernoulli_(Tensor& self, double p);
-Tensor randperm(int64_t n, DType dt);
-Tensor rand(const Dims& shape, DType dt);
-Tensor randn(const Dims& shape, DType dt);
-Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dt);
+uint64_t seed();  // reseeds the default generator from the OS, returns the new seed
+int64_t random_int63(GeneratorState* g);  // int64 random_(): one 64-bit draw mod 2^63
+void uniform_(Tensor& self, double from, double to, GeneratorState* g = nullptr);
+void normal_(Tensor& self, double mean, double std, GeneratorState* g = nullptr);
+void bernoulli_(Tensor& self, double p, GeneratorState* g = nullptr);
+Tensor rand(const Dims& shape, DType dt, GeneratorState* g = nullptr);
+Tensor randn(const Dims& shape, DType dt, GeneratorState* g = nullptr);
+Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dt, GeneratorState* g = nullptr);
+Tensor randperm(int64_t n, DType dt, GeneratorState* g = nullptr);
 Tensor bernoulli_mask(const Dims& shape, double keep_prob, DType dt);  // dropout
 
 // ---- type promotion (elementwise.cc) ----

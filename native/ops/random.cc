@@ -58,27 +58,61 @@ AtenCap cap() {
 float madd(float x, float a, float b) { return cap() == AtenCap::Default ? x * a + b : std::fma(x, a, b); }
 double madd(double x, double a, double b) { return cap() == AtenCap::Default ? x * a + b : std::fma(x, a, b); }
 
-struct Generator {
-  std::mt19937 engine;
-  uint64_t seed = 0;
-  bool has_normal = false;  // normal_distribution<double> caches its second value
-  double next_normal = 0;
+uint64_t os_seed() { return std::random_device{}() | (static_cast<uint64_t>(std::random_device{}()) << 32); }
 
-  Generator() { reseed(std::random_device{}() | (static_cast<uint64_t>(std::random_device{}()) << 32)); }
-  void reseed(uint64_t s) {
-    seed = s;
-    engine.seed(static_cast<uint32_t>(s));
-    has_normal = false;
+GeneratorState seeded(uint64_t seed) {
+  GeneratorState g;
+  generator_seed(g, seed);
+  return g;
+}
+
+// The thread's default generator (random per process until manual_seed, as PyTorch's), and
+// the generator ops draw from: the default, or a torch.Generator's for one call.
+thread_local GeneratorState t_default = seeded(os_seed());
+thread_local GeneratorState* t_current = &t_default;
+
+// Standard mt19937 (Matsumoto & Nishimura), the engine of ATen's CPUGeneratorImpl.
+uint32_t mt_next(GeneratorState& g) {
+  constexpr int N = 624, M = 397;
+  if (g.index >= N) {
+    for (int i = 0; i < N; i++) {
+      uint32_t y = (g.mt[i] & 0x80000000u) | (g.mt[(i + 1) % N] & 0x7fffffffu);
+      g.mt[i] = g.mt[(i + M) % N] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+    }
+    g.index = 0;
   }
-  uint32_t random() { return engine(); }
+  uint32_t y = g.mt[g.index++];
+  y ^= y >> 11;
+  y ^= (y << 7) & 0x9d2c5680u;
+  y ^= (y << 15) & 0xefc60000u;
+  y ^= y >> 18;
+  return y;
+}
+
+struct Draw {
+  GeneratorState& g() { return *t_current; }
+  uint32_t random() { return mt_next(*t_current); }
+  // ATen's random64: two draws, the first one high.
   uint64_t random64() {
-    uint64_t hi = engine();
-    uint64_t lo = engine();
+    uint64_t hi = random();
+    uint64_t lo = random();
     return (hi << 32) | lo;
   }
+} gen;
+
+// Makes `g` (when given) the generator of this thread's draws for one op.
+class UseGenerator {
+ public:
+  explicit UseGenerator(GeneratorState* g) : prev_(t_current) {
+    if (g) t_current = g;
+  }
+  ~UseGenerator() { t_current = prev_; }
+  UseGenerator(const UseGenerator&) = delete;
+  UseGenerator& operator=(const UseGenerator&) = delete;
+
+ private:
+  GeneratorState* prev_;
 };
-// Per thread, so each worker_thread has its own stream (PyTorch has one per process).
-thread_local Generator gen;
 
 // uniform_real_distribution: the low 24 (float) or 53 (double) bits of one draw, in [0, 1).
 float uniform01_f() { return static_cast<float>(gen.random() & ((1u << 24) - 1)) * (1.0f / (1u << 24)); }
@@ -86,15 +120,16 @@ double uniform01_d() { return static_cast<double>(gen.random64() & ((1ull << 53)
 
 // normal_distribution<double>: Box-Muller on two uniforms, the sine half kept for next time.
 double normal_d(double mean, double std) {
-  if (gen.has_normal) {
-    gen.has_normal = false;
-    return madd(gen.next_normal, std, mean);
+  GeneratorState& g = gen.g();
+  if (g.has_normal) {
+    g.has_normal = 0;
+    return madd(g.next_normal, std, mean);
   }
   double u1 = uniform01_d(), u2 = uniform01_d();
   double r = std::sqrt(-2.0 * std::log(1.0 - u2));
   double theta = 2.0 * kPi * u1;
-  gen.next_normal = r * std::sin(theta);
-  gen.has_normal = true;
+  g.next_normal = r * std::sin(theta);
+  g.has_normal = 1;
   return madd(r * std::cos(theta), std, mean);
 }
 
@@ -257,46 +292,65 @@ void bernoulli_kernel(Tensor& t, double p) {
 
 }  // namespace
 
-void manual_seed(uint64_t seed) { gen.reseed(seed); }
-uint64_t initial_seed() { return gen.seed; }
+void generator_seed(GeneratorState& g, uint64_t seed) {
+  g.seed = seed;
+  g.mt[0] = static_cast<uint32_t>(seed);  // ATen seeds mt19937 with the low 32 bits
+  for (uint32_t i = 1; i < 624; i++) g.mt[i] = 1812433253u * (g.mt[i - 1] ^ (g.mt[i - 1] >> 30)) + i;
+  g.index = 624;
+  g.has_normal = 0;
+  g.next_normal = 0;
+}
+GeneratorState& default_generator() { return t_default; }
+void manual_seed(uint64_t seed) { generator_seed(t_default, seed); }
+uint64_t initial_seed() { return t_default.seed; }
 uint64_t seed() {
-  uint64_t s = std::random_device{}() | (static_cast<uint64_t>(std::random_device{}()) << 32);
-  gen.reseed(s);
+  uint64_t s = os_seed();
+  generator_seed(t_default, s);
   return s;
 }
+int64_t random_int63(GeneratorState* g) {
+  UseGenerator use(g);
+  return static_cast<int64_t>(gen.random64() % (1ull << 63));
+}
 
-void uniform_(Tensor& self, double from, double to) {
+void uniform_(Tensor& self, double from, double to, GeneratorState* g) {
+  UseGenerator use(g);
   TG_CHECK(is_floating(self.dtype()), "\"check_uniform_bounds\" not implemented for '", dtype_short_name(self.dtype()), "'");
   TG_CHECK(from <= to, "uniform_ expects to return a [from, to) range, but found from=", from, " > to=", to);
   overwrite_(self, "UniformBackward0", [&](Tensor& t) { uniform_kernel(t, from, to); });
 }
 
-void normal_(Tensor& self, double mean, double std) {
+void normal_(Tensor& self, double mean, double std, GeneratorState* g) {
+  UseGenerator use(g);
   TG_CHECK(is_floating(self.dtype()), "\"normal_kernel_cpu\" not implemented for '", dtype_short_name(self.dtype()), "'");
   TG_CHECK(std >= 0.0, "normal expects std >= 0.0, but found std ", std);
   overwrite_(self, "NormalBackward0", [&](Tensor& t) { normal_kernel(t, mean, std); });
 }
 
-void bernoulli_(Tensor& self, double p) {
+void bernoulli_(Tensor& self, double p, GeneratorState* g) {
+  UseGenerator use(g);
   TG_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=", p);
   overwrite_(self, "BernoulliBackward2", [&](Tensor& t) { bernoulli_kernel(t, p); });
 }
 
-Tensor rand(const Dims& shape, DType dt) {
+Tensor rand(const Dims& shape, DType dt, GeneratorState* g) {
+  UseGenerator use(g);
   TG_CHECK(is_floating(dt), "\"check_uniform_bounds\" not implemented for '", dtype_short_name(dt), "'");
   Tensor t = Tensor::empty(shape, dt);
   uniform_kernel(t, 0, 1);
   return t;
 }
 
-Tensor randn(const Dims& shape, DType dt) {
+Tensor randn(const Dims& shape, DType dt, GeneratorState* g) {
+  UseGenerator use(g);
   TG_CHECK(is_floating(dt), "\"normal_kernel_cpu\" not implemented for '", dtype_short_name(dt), "'");
   Tensor t = Tensor::empty(shape, dt);
   normal_kernel(t, 0, 1);
   return t;
 }
 
-Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dt) {
+Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dt, GeneratorState* g) {
+  UseGenerator use(g);
   TG_CHECK(high > low, "random_ expects 'from' to be less than 'to', but got from=", low, " >= to=", high);
   Tensor t = Tensor::empty(shape, dt);
   uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
@@ -311,7 +365,8 @@ Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dt) {
   return t;
 }
 
-Tensor randperm(int64_t n, DType dt) {
+Tensor randperm(int64_t n, DType dt, GeneratorState* g) {
+  UseGenerator use(g);
   TG_CHECK_RANGE(n >= 0, "Trying to create tensor with negative dimension ", n, ": [", n, "]");
   Tensor t = Tensor::empty({n}, DType::Int64);
   int64_t* r = t.data<int64_t>();

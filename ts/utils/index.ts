@@ -1,0 +1,2 @@
+// torch.utils: the data-loading helpers, as torch.utils.data.
+export * as data from './data';
