@@ -2,10 +2,11 @@
 // (native/autograd/engine.cc); these functions only check arguments and pass tensor ids.
 import { N } from './native';
 import { Tensor, adoptPending, tensorArg } from './tensor';
+import { mapEach } from './errors';
 
 function list(x: Tensor | Tensor[] | undefined | null, what: string): Tensor[] {
   if (x === undefined || x === null) return [];
-  return (Array.isArray(x) ? x : [x]).map((t, i) => tensorArg(t, `${what}[${i}]`));
+  return mapEach(Array.isArray(x) ? x : [x], (t, i) => tensorArg(t, `${what}[${i}]`));
 }
 
 /** Options of {@link grad}. */

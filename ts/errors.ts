@@ -33,6 +33,17 @@ export function expectBool(v: unknown, what: string): boolean {
   return v;
 }
 
+/**
+ * list.map(fn), but holes are visited too (as undefined), in order, so that fn's check throws
+ * at the first bad element. Array.prototype.map skips holes without stopping: over a sparse
+ * array of length 2^32 - 1 it walks four billion indices (minutes) before anything fails.
+ */
+export function mapEach<T, U>(list: readonly T[], fn: (v: T, i: number) => U): U[] {
+  const out: U[] = [];
+  for (let i = 0; i < list.length; i++) out.push(fn(list[i], i));
+  return out;
+}
+
 /** Shapes given as varargs or one array: f(2, 3) and f([2, 3]). */
 export function shapeFrom(args: unknown[], what = 'size'): number[] {
   const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;

@@ -13,6 +13,7 @@ import { grad as autogradGrad } from './autograd';
 import { zerosLike, eye } from './creation';
 import { enableGrad } from './grad_mode';
 import { Tensor } from './tensor';
+import { mapEach } from './errors';
 import { stack } from './functional';
 
 type Argnums = number | number[];
@@ -21,7 +22,7 @@ type Fn = (...args: any[]) => any;
 function checkArgnums(argnums: Argnums, n: number, who: string): number[] {
   const list = Array.isArray(argnums) ? argnums : [argnums];
   if (list.length === 0) throw new Error(`${who}: argnums must be non-empty`);
-  return list.map((a) => {
+  return mapEach(list, (a) => {
     if (!Number.isInteger(a)) throw new TypeError(`${who}: argnums must be int or Tuple[int, ...], got ${typeof a}`);
     const i = a < 0 ? a + n : a;
     if (i < 0 || i >= n) throw new Error(`Got argnum=${a}, but only ${n} positional inputs`); // functorch's text

@@ -2,7 +2,7 @@
 // expected becomes a 0-d tensor (PyTorch accepts Python scalars in most of these).
 import { N } from './native';
 import { Tensor, TensorLike, IndexItem, adoptPending, tensorArg, where, kindOf, valOf, alphaOf } from './tensor';
-import { expectInt } from './errors';
+import { expectInt, mapEach } from './errors';
 import type { DType } from './dtype';
 import { typeName } from './errors';
 
@@ -204,7 +204,7 @@ export const detach = (a: Tensor) => T(a).detach();
 /** Concatenates tensors along an existing dim `dim` (torch.cat); shapes must match elsewhere. */
 export function cat(tensors: Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors)) throw new TypeError(`cat() expects an array of tensors, got ${typeName(tensors)}`);
-  const ids = tensors.map((x, i) => tensorArg(x, `tensors[${i}]`)._id);
+  const ids = mapEach(tensors, (x, i) => tensorArg(x, `tensors[${i}]`)._id);
   const o = new Tensor();
   o._id = N.cat(o, ids, expectInt(dim, 'dim'));
   return o;
@@ -214,7 +214,7 @@ export const concat = cat;
 /** Stacks same-shape tensors along a new dim `dim` (torch.stack). */
 export function stack(tensors: Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors)) throw new TypeError(`stack() expects an array of tensors, got ${typeName(tensors)}`);
-  const ids = tensors.map((x, i) => tensorArg(x, `tensors[${i}]`)._id);
+  const ids = mapEach(tensors, (x, i) => tensorArg(x, `tensors[${i}]`)._id);
   const o = new Tensor();
   o._id = N.stack(o, ids, expectInt(dim, 'dim'));
   return o;

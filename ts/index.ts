@@ -16,7 +16,10 @@ export * as utils from './utils/index';
 export * as autograd from './autograd';
 import { N } from './native';
 
-/** Live native tensors and the bytes they hold. */
+/**
+ * Live native tensors and the bytes they hold, on this thread. Collected tensors are freed
+ * inside the GC that collects them, so after a GC the counts are exact.
+ */
 export function memory(): {
   /** Tensors alive (not disposed or collected). */
   tensors: number;

@@ -22,6 +22,10 @@ function packageRoot(): string {
 
 function load(): any {
   const root = packageRoot();
+  // TG_ADDON_PATH loads a specific build instead (e.g. build-asan/Release/tensorgrad.node for
+  // `npm run test:asan`, see scripts/test-asan.sh).
+  const override = process.env.TG_ADDON_PATH;
+  if (override) return require(path.resolve(override));
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const gypBuild = require('node-gyp-build');
@@ -67,3 +71,4 @@ function wrapAll(raw: any): any {
 }
 
 export const N: any = wrapAll(load());
+

@@ -9,7 +9,7 @@
 import { N } from './native';
 import { Generator, generatorArg } from './generator';
 import { DType, toDType, isFloating } from './dtype';
-import { expectInt, expectNumber, shapeFrom, typeName } from './errors';
+import { expectInt, expectNumber, mapEach, shapeFrom, typeName } from './errors';
 import { scopes } from './scope';
 import { formatTensor } from './print';
 import { RemovableHandle, warnNonLeafGrad } from './hooks';
@@ -53,7 +53,7 @@ function boundOf(x: unknown, what: string): [number | boolean | null, number] {
 
 function dimList(dim: unknown, what = 'dim'): number[] {
   if (dim === undefined || dim === null) return [];
-  if (Array.isArray(dim)) return dim.map((d) => expectInt(d, what));
+  if (Array.isArray(dim)) return mapEach(dim, (d) => expectInt(d, what));
   return [expectInt(dim, what)];
 }
 
@@ -94,7 +94,10 @@ export class GradFn {
 
 /** An n-dimensional array of float32, float64, int32, int64 or bool values in native memory, with PyTorch's autograd: `requiresGrad`, `gradFn`, `backward()` and `grad`. Made by creation functions such as {@link tensor} and by ops; every op is a method here and a namespace function. */
 export class Tensor {
-  /** Slot of the native tensor (internal). -1 once disposed. */
+  /**
+   * Slot of the native tensor (internal). -1: none yet (also "no tensor" in id lists sent
+   * to native code); -2: disposed, which every native function rejects.
+   */
   _id = -1;
   private _shape: number[] | undefined = undefined;
 
@@ -257,15 +260,26 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------------ lifetime
-  /** Frees the native tensor now (idempotent). Later use throws. */
+  /**
+   * Frees the native tensor now (idempotent). Any later use throws "Tensor has been
+   * disposed". Graphs that saved this tensor keep their own reference, so a backward
+   * through them still works.
+   */
   dispose(): void {
     if (this._id >= 0) {
-      N.dispose(this._id);
-      this._id = -1;
+      const id = this._id;
+      this._id = -2;
+      this._shape = undefined;
+      N.dispose(id);
     }
   }
+  /** `using t = torch.ones(2)` disposes t at the end of the block. */
   [Symbol.dispose](): void {
     this.dispose();
+  }
+  /** True once dispose() ran (or tidy() disposed this tensor). */
+  get isDisposed(): boolean {
+    return this._id < 0;
   }
 
   // ------------------------------------------------------------------ data out
@@ -805,7 +819,7 @@ export class Tensor {
       inputs = Array.isArray(opts.inputs) ? opts.inputs : [opts.inputs];
       if (inputs.length === 0) throw new Error("'inputs' argument to backward() cannot be empty.");
     }
-    N.backward([this._id], [gradient instanceof Tensor ? gradient._id : -1], inputs.map((t, i) => tensorArg(t, `inputs[${i}]`)._id),
+    N.backward([this._id], [gradient instanceof Tensor ? gradient._id : -1], mapEach(inputs, (t, i) => tensorArg(t, `inputs[${i}]`)._id),
       opts?.retainGraph, opts?.createGraph ?? false);
   }
 }

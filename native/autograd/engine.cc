@@ -122,7 +122,9 @@ Tensor run_hook(TensorHook& hook, const Tensor& g) {
 
 // Adds a gradient into a leaf's .grad (PyTorch's AccumulateGrad::accumulateGrad).
 void accumulate_grad(AccumulateGrad* acc, Tensor g, bool create_graph) {
-  TensorImpl* leaf = acc->variable.get();
+  TensorImpl* leaf = acc->variable;
+  if (!leaf) return;  // the leaf is gone (AccumulateGrad knows it weakly): nobody can see its grad
+  // (Leaf hooks have already run, in the engine loop, before this is called.)
   if (!leaf->grad) {
     if (create_graph) {
       // A differentiable copy, as PyTorch's clone_obey_contract (grad_fn=<CopyBackwards>).
@@ -310,7 +312,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     // Tensor hooks, in registration order: a leaf's live on its TensorImpl, a non-leaf's on
     // the node that made it. Then retain_grad sees the hooked gradient.
     if (acc) {
-      if (in[0].defined())
+      if (in[0].defined() && acc->variable)
         for (size_t k = 0; k < acc->variable->leaf_hooks.size(); k++) {
           Ref<TensorHook> h = acc->variable->leaf_hooks[k];  // a hook may remove hooks
           in[0] = run_hook(*h, in[0]);

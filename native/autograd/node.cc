@@ -27,6 +27,12 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
     // Keep the data but not the grad_fn (the node itself): saving it would make a cycle.
     data_ = t.alias(t.shape(), t.strides(), t.offset());
     output_nr_ = t.impl()->output_nr;
+  } else if (t.is_leaf() && t.requires_grad()) {
+    // Keep the data, and the leaf itself only weakly through its AccumulateGrad: with
+    // create_graph the graph of x.grad saves x, and a strong reference would make the cycle
+    // x -> x.grad -> graph -> x (PyTorch's documented create_graph leak).
+    data_ = t.alias(t.shape(), t.strides(), t.offset());
+    leaf_acc_ = grad_accumulator(t);
   } else {
     data_ = t;
   }
@@ -59,6 +65,12 @@ Tensor SavedTensor::unpack(Node* owner) const {
                  : "Hint: enable anomaly detection to find the operation that failed to compute its "
                    "gradient, with torch.autograd.set_detect_anomaly(True)."));
   }
+  if (leaf_acc_) {
+    // The leaf itself while it lives (so double backward reaches its AccumulateGrad);
+    // once it is gone, its data as a constant.
+    TensorImpl* leaf = static_cast<AccumulateGrad*>(leaf_acc_.get())->variable;
+    return leaf ? Tensor(Ref<TensorImpl>(leaf)) : data_;
+  }
   if (is_output_ && requires_grad_) {
     Tensor t = data_.alias(data_.shape(), data_.strides(), data_.offset());
     t.impl()->grad_fn = Ref<Node>(owner);
@@ -70,7 +82,7 @@ Tensor SavedTensor::unpack(Node* owner) const {
 
 // ---------------------------------------------------------------- AccumulateGrad
 
-AccumulateGrad::AccumulateGrad(Ref<TensorImpl> leaf) : variable(std::move(leaf)) {
+AccumulateGrad::AccumulateGrad(const Ref<TensorImpl>& leaf) : variable(leaf.get()) {
   input_meta.push_back({variable->shape, variable->dtype});
   sequence_nr = UINT64_MAX;  // run as soon as ready, as PyTorch does
 }

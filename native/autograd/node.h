@@ -41,7 +41,11 @@ struct SavedTensor {
   // grad_fn (that would be a cycle) and re-attached to the node when unpacked.
   SavedTensor(const Tensor& t, bool is_output);
   Tensor unpack(Node* owner) const;
-  void reset() { data_ = Tensor(); released_ = true; }
+  void reset() {
+    data_ = Tensor();
+    leaf_acc_.reset();
+    released_ = true;
+  }
   bool defined() const { return data_.defined() || released_; }
 
  private:
@@ -52,6 +56,9 @@ struct SavedTensor {
   bool is_leaf_or_input_ = false;
   bool released_ = false;
   bool requires_grad_ = false;
+  // A saved leaf that requires grad: data_ is an alias of its data and this is its
+  // AccumulateGrad, which knows the leaf weakly (see SavedTensor's constructor).
+  Ref<Node> leaf_acc_;
 };
 
 struct InputMeta {
@@ -84,13 +91,17 @@ struct Node : RefCounted {
   std::string trace;
 };
 
-// Adds into a leaf's .grad. Holds the leaf strongly; the leaf holds it weakly.
+// Adds into a leaf's .grad. The leaf and its AccumulateGrad know each other only weakly
+// (each clears the other's pointer when it dies), so a graph never keeps a leaf alive:
+// with create_graph, x.grad's graph reaches x's AccumulateGrad, and a strong link back to x
+// would make the cycle x -> grad -> graph -> x that leaks in PyTorch. A gradient for a leaf
+// that no longer exists has nowhere to go and is dropped.
 struct AccumulateGrad : Node {
-  explicit AccumulateGrad(Ref<TensorImpl> leaf);
+  explicit AccumulateGrad(const Ref<TensorImpl>& leaf);
   ~AccumulateGrad() override;
   const char* name() const override { return "AccumulateGrad"; }
   std::vector<Tensor> apply(std::vector<Tensor>&& grads) override;
-  Ref<TensorImpl> variable;
+  TensorImpl* variable;  // weak; nullptr once the leaf is gone
 };
 
 // Where a gradient for `t` should go: its grad_fn, or its leaf's AccumulateGrad, or nowhere.

@@ -18,17 +18,13 @@ std::vector<Tensor> tensor_list(const Napi::CallbackInfo& info, size_t i, bool a
   TG_CHECK_TYPE(info[i].IsArray(), "expected an array of tensors");
   Napi::Array a = info[i].As<Napi::Array>();
   std::vector<Tensor> out;
-  auto& tab = state().tensors;
   for (uint32_t k = 0; k < a.Length(); k++) {
     Napi::Value v = a.Get(k);
-    double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -2;
-    if (d == -1 && allow_missing) {
+    if (allow_missing && v.IsNumber() && v.As<Napi::Number>().DoubleValue() == -1) {
       out.emplace_back();
       continue;
     }
-    TG_CHECK(d >= 0 && d < double(tab.items.size()) && tab.items[static_cast<size_t>(d)],
-             "Tensor has been disposed: it can no longer be used");
-    out.emplace_back(Ref<TensorImpl>(tab.items[static_cast<size_t>(d)]));
+    out.push_back(tensor_value(info.Env(), v, "tensors"));
   }
   return out;
 }
@@ -56,6 +52,7 @@ TG_FN(set_grad) {
   Tensor t = tensor_arg(info, 0);
   Tensor g = opt_tensor_arg(info, 1);
   if (g.defined()) {
+    TG_CHECK(!g.same(t), "can't assign Variable as its own grad");  // PyTorch's check; also a refcount cycle
     TG_CHECK(g.dtype() == t.dtype(), "assigned grad has data of a different type");
     TG_CHECK(g.shape() == t.shape(), "assigned grad has data of a different size");
     t.impl()->grad = g.ref();
@@ -90,14 +87,7 @@ TG_FN(node_next) {
 }
 
 TG_FN(adopt_node) {
-  uint32_t s = static_cast<uint32_t>(num_arg(info, 1, "slot"));
-  TG_CHECK(s < state().nodes.items.size() && state().nodes.items[s], "internal: bad pending node slot");
-  napi_add_finalizer(info.Env(), info[0], reinterpret_cast<void*>(static_cast<uintptr_t>(s)),
-                     [](node_api_basic_env, void* data, void*) {
-                       if (State* st = state_or_null())
-                         st->nodes.release_slot(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
-                     },
-                     nullptr, nullptr);
+  adopt_pending_node(info.Env(), info[0], info[1]);
   return info.Env().Undefined();
 }
 
@@ -105,8 +95,8 @@ TG_FN(adopt_node) {
 TG_FN(node_variable) {
   Node* n = node_arg(info, 1);
   auto* acc = dynamic_cast<AccumulateGrad*>(n);
-  if (!acc) return Napi::Number::New(info.Env(), -1);
-  return return_tensor(info, Tensor(acc->variable));
+  if (!acc || !acc->variable) return Napi::Number::New(info.Env(), -1);
+  return return_tensor(info, Tensor(Ref<TensorImpl>(acc->variable)));
 }
 
 // backward(roots[], grads[] (-1 = implicit), inputs[], keepGraph, createGraph)

@@ -18,23 +18,12 @@ namespace {
 
 // adopt(obj, pendingSlot): gives a pending result (see pending_tensors) its JS owner.
 TG_FN(adopt_pending) {
-  double d = num_arg(info, 1, "slot");
-  uint32_t s = static_cast<uint32_t>(d);
-  auto& tab = state().tensors;
-  TG_CHECK(s < tab.items.size() && tab.items[s], "internal: bad pending slot");
-  napi_add_finalizer(info.Env(), info[0], reinterpret_cast<void*>(static_cast<uintptr_t>(s)),
-                     [](node_api_basic_env, void* data, void*) {
-                       if (State* st = state_or_null())
-                         st->tensors.release_slot(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
-                     },
-                     nullptr, nullptr);
+  adopt_pending_tensor(info.Env(), info[0], info[1]);
   return info.Env().Undefined();
 }
 
 TG_FN(dispose) {
-  double d;
-  if (napi_get_value_double(info.Env(), info[0], &d) == napi_ok && d >= 0)
-    state().tensors.drop(static_cast<uint32_t>(d));
+  dispose_tensor(info.Env(), info[0]);
   return info.Env().Undefined();
 }
 
@@ -155,12 +144,14 @@ TG_FN(to_dtype) { return return_tensor(info, ops::to_dtype(tensor_arg(info, 1), 
 
 // ---- memory and threads ----
 TG_FN(memory) {
+  report_external_memory(info.Env());  // what finalizers freed since the last op
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("tensors", Napi::Number::New(info.Env(), double(state().tensors.live)));
   o.Set("storages", Napi::Number::New(info.Env(), double(live_storage_count())));
   o.Set("bytes", Napi::Number::New(info.Env(), double(live_storage_bytes())));
   o.Set("impls", Napi::Number::New(info.Env(), double(live_tensor_count())));
   o.Set("cached", Napi::Number::New(info.Env(), double(large_cache_bytes())));
+  o.Set("reported", Napi::Number::New(info.Env(), double(state().reported_bytes)));
   return o;
 }
 TG_FN(empty_cache) {

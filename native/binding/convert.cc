@@ -1,4 +1,5 @@
 #include "convert.h"
+#include <algorithm>
 #include <cmath>
 
 namespace tg {
@@ -37,14 +38,17 @@ Dims dims_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (!info[i].IsArray()) fail(ErrorKind::TypeError, str("expected an array of integers for ", what));
   Napi::Array a = info[i].As<Napi::Array>();
   uint32_t n = a.Length();
-  Dims d(n);
+  // Read element by element (a hole or a non-number fails at once), so a sparse array with a
+  // huge length never makes us reserve memory for it.
+  Dims d;
+  d.reserve(std::min<uint32_t>(n, 64));
   for (uint32_t k = 0; k < n; k++) {
     Napi::Value v = a.Get(k);
     if (!v.IsNumber()) fail(ErrorKind::TypeError, str("expected an array of integers for ", what));
     double x = v.As<Napi::Number>().DoubleValue();
     if (!std::isfinite(x) || x != std::floor(x) || std::fabs(x) > 9007199254740991.0)
       fail(ErrorKind::TypeError, str("expected an array of integers for ", what, " but got ", x));
-    d[k] = static_cast<int64_t>(x);
+    d.push_back(static_cast<int64_t>(x));
   }
   return d;
 }

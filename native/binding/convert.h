@@ -22,6 +22,8 @@ DType dtype_arg(const Napi::CallbackInfo& info, size_t i);                 // 'f
 
 // Runs body, turning tg::Error into the matching JS exception. Every exported function
 // goes through this.
+void check_state();  // handles.h
+
 napi_value make_error(napi_env env, ErrorKind kind, const char* message);
 
 // Runs body, turning any failure into a returned error (see fail_with in handles.h): a
@@ -33,6 +35,7 @@ Napi::Value guard(const Napi::CallbackInfo& info, F&& body) {
   napi_env env = info.Env();
   napi_value exc = nullptr;
   try {
+    check_state();
     return body();
   } catch (const Error& e) {
     exc = make_error(env, e.kind, e.what());

@@ -1,4 +1,5 @@
 #include "storage.h"
+#include <atomic>
 #include <cstdlib>
 #if defined(_WIN32)
 #include <malloc.h>  // _aligned_malloc / _aligned_free
@@ -11,34 +12,40 @@ namespace tg {
 namespace {
 thread_local int64_t g_bytes = 0;
 thread_local int64_t g_count = 0;
+std::atomic<int64_t> g_process_bytes{0};
 constexpr size_t kAlign = 64;
 }  // namespace
 
 int64_t live_storage_bytes() { return g_bytes; }
 int64_t live_storage_count() { return g_count; }
+int64_t process_storage_bytes() { return g_process_bytes.load(std::memory_order_relaxed); }
 
 Ref<Storage> Storage::allocate(size_t nbytes) {
   Ref<Storage> s = make_ref<Storage>();
+  g_count++;  // counted at once: ~Storage un-counts it even when the allocation below fails
   if (nbytes > 0) {
     size_t rounded = (nbytes + kAlign - 1) / kAlign * kAlign;
-    TG_CHECK_RANGE(rounded >= nbytes && rounded < (size_t(1) << 46),
-                   "out of memory: tried to allocate ", nbytes, " bytes");
+    // 2^46 bytes (64 TiB) is beyond any machine we run on; refusing it here also keeps
+    // sanitizer allocators from aborting on absurd sizes.
+    bool ok = rounded >= nbytes && rounded < (size_t(1) << 46);
     void* p = nullptr;
-    if (rounded >= kLargeBlockBytes) {
-      p = large_alloc(rounded, &s->large_capacity);
-    } else {
+    if (ok && rounded >= kLargeBlockBytes) {
+      p = large_alloc(rounded, &s->large_capacity);  // caching_alloc.h: reuses freed large blocks
+    } else if (ok) {
 #if defined(_WIN32)
       p = _aligned_malloc(rounded, kAlign);
 #else
       if (posix_memalign(&p, kAlign, rounded) != 0) p = nullptr;
 #endif
     }
-    TG_CHECK_RANGE(p != nullptr, "out of memory: tried to allocate ", nbytes, " bytes");
+    // PyTorch: "DefaultCPUAllocator: can't allocate memory: you tried to allocate N bytes."
+    TG_CHECK_RANGE(p != nullptr, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ", nbytes,
+                   " bytes (out of memory)");
     s->data = p;
   }
   s->nbytes = nbytes;
   g_bytes += static_cast<int64_t>(nbytes);
-  g_count++;
+  g_process_bytes.fetch_add(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
   return s;
 }
 
@@ -53,6 +60,7 @@ Storage::~Storage() {
 #endif
   }
   g_bytes -= static_cast<int64_t>(nbytes);
+  g_process_bytes.fetch_sub(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
   g_count--;
 }
 

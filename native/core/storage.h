@@ -22,5 +22,7 @@ struct Storage : RefCounted {
 // Native bytes currently held by storages on this thread (feeds V8's external memory).
 int64_t live_storage_bytes();
 int64_t live_storage_count();
+// The same over every thread of the process (tests: a worker's tensors are freed when it exits).
+int64_t process_storage_bytes();
 
 }  // namespace tg

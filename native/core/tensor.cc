@@ -14,6 +14,8 @@ int64_t live_tensor_count() { return g_tensors; }
 
 TensorImpl::~TensorImpl() {
   g_tensors--;
+  // The AccumulateGrad knows this leaf weakly (autograd/node.h): tell it the leaf is gone.
+  if (grad_accumulator) static_cast<AccumulateGrad*>(grad_accumulator)->variable = nullptr;
   if (retains_grad && grad_fn) {
     auto& r = grad_fn->retained;
     for (size_t i = 0; i < r.size(); i++)

@@ -53,6 +53,7 @@ struct StridedLoop {
   // Runs inner over the linear index range [begin, end) of the iteration space.
   template <class F>
   void run_range(int64_t begin, int64_t end, F&& inner) const {
+    if (begin >= end) return;  // an empty range (numel 0): sizes may hold a 0 to divide by
     const int nd = static_cast<int>(sizes.size());
     const int64_t inner_size = sizes[nd - 1];
     std::array<int64_t, N> inner_stride;

@@ -35,7 +35,12 @@ Tensor arange(double start, double end, double step, DType dt) {
   TG_CHECK(std::isfinite(start) && std::isfinite(end), "unsupported range: ", start, " -> ", end);
   TG_CHECK((step > 0 && end >= start) || (step < 0 && end <= start),
            "upper bound and larger bound inconsistent with step sign");
-  int64_t n = static_cast<int64_t>(std::ceil((end - start) / step));
+  // As PyTorch: the count in double first, refused unless it fits int64 (a cast of a larger
+  // double, or of the inf that end - start can reach, is undefined and used to wrap).
+  double size_d = std::ceil((end - start) / step);
+  // (2^63 itself, which is what int64's max rounds to as a double, is excluded.)
+  TG_CHECK(size_d >= 0 && size_d < 9223372036854775808.0, "invalid size, possible overflow?");
+  int64_t n = static_cast<int64_t>(size_d);
   Tensor t = Tensor::empty({n}, dt);
   TG_DISPATCH_ALL(dt, [&] {
     scalar_t* p = t.data<scalar_t>();

@@ -1,6 +1,7 @@
 // Shape ops. Wherever PyTorch returns a view, so do we: the result shares storage and
 // remembers its base (view_base, always the root tensor that owns the memory layout) so
 // that in-place writes through it can be tracked (see inplace.cc: CopySlices).
+#include <limits>
 #include <algorithm>
 #include "ops.h"
 #include "ops_extra.h"
@@ -44,17 +45,21 @@ Ref<OpNode> record_view(OpKind kind, const char* name, const Tensor& a, Tensor& 
 Dims infer_size(const Dims& shape, int64_t numel) {
   Dims out = shape;
   int64_t known = 1, infer = -1;
+  bool overflow = false;
   for (size_t i = 0; i < shape.size(); i++) {
     if (shape[i] == -1) {
       TG_CHECK(infer < 0, "only one dimension can be inferred");
       infer = static_cast<int64_t>(i);
     } else {
       TG_CHECK_RANGE(shape[i] >= 0, "invalid shape dimension ", shape[i]);
-      // Saturates at numel + 1 (already a mismatch) so that huge sizes cannot overflow.
-      int64_t cap = numel + 1;
-      known = shape[i] != 0 && known > cap / shape[i] ? cap : known * shape[i];
+      // The running product, as PyTorch's safe_multiplies_u64: once any partial product leaves
+      // int64 the shape is refused, even when a later 0 would bring it back ([2^40, 2^40, 0]).
+      if (shape[i] != 0 && known > std::numeric_limits<int64_t>::max() / shape[i]) overflow = true;
+      else known *= shape[i];
     }
   }
+  // PyTorch's text (c10 safe_compute_numel); without this check the product would wrap.
+  TG_CHECK(!overflow, "numel: integer multiplication overflow");
   if (numel == known || (infer >= 0 && known > 0 && numel % known == 0)) {
     if (infer >= 0) {
       TG_CHECK(known != 0, "cannot reshape tensor of 0 elements into shape ", shape_str(shape),
