@@ -1,6 +1,7 @@
 #include "handles.h"
 #include <cmath>
 #include <type_traits>
+#include "../core/caching_alloc.h"
 #include "../core/error.h"
 #include "../core/storage.h"
 #include "../ops/ops.h"
@@ -67,6 +68,9 @@ void cleanup(void* arg) {
   free_all(s->nodes);
   if (t_state == s) t_state = nullptr;
   delete s;
+  // A worker that exits gives its memory back to the system: also the large blocks its
+  // tensors left in the (process-wide) cache.
+  large_cache_empty();
 }
 }  // namespace
 
