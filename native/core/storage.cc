@@ -15,7 +15,9 @@ int64_t live_storage_count() { return g_count; }
 
 Ref<Storage> Storage::allocate(size_t nbytes) {
   Ref<Storage> s = make_ref<Storage>();
-  if (nbytes > 0) {
+  if (nbytes > 0 && nbytes <= kInlineBytes) {
+    s->data = s->inline_data;
+  } else if (nbytes > 0) {
     size_t rounded = (nbytes + kAlign - 1) / kAlign * kAlign;
     TG_CHECK_RANGE(rounded >= nbytes && rounded < (size_t(1) << 46),
                    "out of memory: tried to allocate ", nbytes, " bytes");
@@ -35,7 +37,7 @@ Ref<Storage> Storage::allocate(size_t nbytes) {
 }
 
 Storage::~Storage() {
-  if (data) {
+  if (data && data != inline_data) {
 #if defined(_WIN32)
     _aligned_free(data);
 #else

@@ -12,6 +12,10 @@ struct Storage : RefCounted {
   void* data = nullptr;
   size_t nbytes = 0;
   uint32_t version = 0;
+  // Small tensors keep their bytes here, in the same block as the Storage (one allocation
+  // per tensor, from the block cache in small_alloc.h); `data` then points at it.
+  static constexpr size_t kInlineBytes = 64;
+  alignas(64) unsigned char inline_data[kInlineBytes];
 
   // Allocates nbytes (uninitialised); throws a RangeError naming the size if it can't.
   static Ref<Storage> allocate(size_t nbytes);

@@ -1,0 +1,30 @@
+// A per-thread cache of small fixed-size blocks for the objects every op makes and frees:
+// TensorImpl, Storage (with its inline data), autograd nodes (all RefCounted, see ref.h).
+//
+// Why: a 1-element op used to spend over half its time in glibc malloc/free, and V8 frees
+// tensors in bursts (thousands per young-generation GC), which makes glibc coalesce and
+// consolidate its bins over and over. Here a freed block goes onto a singly linked list of
+// its size class and the next object of that class takes it back: a few instructions each.
+//
+// Every block is a separate 64-byte-aligned allocation from the C library, never carved
+// from a slab, so a block may be freed on any thread: it simply joins that thread's cache
+// (tensors are made and freed on their JS thread; a worker thread has its own cache). Each
+// class keeps at most kClassCacheBytes; beyond that blocks go straight back to the C library,
+// and a thread's cache is emptied when the thread exits.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace tg {
+
+constexpr size_t kSmallGranule = 64;   // size classes are multiples of this (and aligned to it)
+constexpr size_t kSmallMax = 1024;     // larger requests go to the C library directly
+constexpr size_t kClassCacheBytes = size_t(512) << 10;
+
+void* small_alloc(size_t n);           // n bytes, 64-byte aligned; throws std::bad_alloc
+void small_free(void* p, size_t n) noexcept;  // n: the size given to small_alloc
+
+// Blocks held by this thread's cache (tests and diagnostics).
+int64_t small_cached_blocks();
+
+}  // namespace tg
