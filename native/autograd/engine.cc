@@ -255,6 +255,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
 
   // ---- 4. Seed the input buffers.
   NodeMap<std::vector<Tensor>> buffers;
+  buffers.reserve(deps.size() + root_edges.size());
   for (size_t i = 0; i < roots.size(); i++) {
     Edge& e = root_edges[i];
     if (seeds[i].defined()) accumulate_into(buffers[e.fn.get()], e.input_nr, seeds[i]);

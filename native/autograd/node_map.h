@@ -28,7 +28,7 @@ class NodeMap {
     size_t i = slot(k);
     if (keys()[i] == k) return vals()[i];
     if ((size_ + 1) * 4 > cap_ * 3) {
-      grow();
+      grow(cap_ * 2);
       i = slot(k);
     }
     keys()[i] = k;
@@ -41,6 +41,13 @@ class NodeMap {
     return keys()[i] == k ? &vals()[i] : nullptr;
   }
   bool contains(Node* k) { return find(k) != nullptr; }
+  size_t size() const { return size_; }
+  // Makes room for n entries at once (one allocation instead of repeated doubling).
+  void reserve(size_t n) {
+    size_t c = cap_;
+    while (n * 4 > c * 3) c *= 2;
+    if (c != cap_) grow(c);
+  }
   // Inserts k; false when it was there already (a set's insert).
   bool insert(Node* k) {
     size_t before = size_;
@@ -59,13 +66,13 @@ class NodeMap {
     while (ks[i] != nullptr && ks[i] != k) i = (i + 1) & mask;
     return i;
   }
-  void grow() {
+  void grow(size_t new_cap) {
     size_t old_cap = cap_;
     std::vector<Node*> ok(keys(), keys() + old_cap);
     std::vector<V> ov;
     ov.reserve(old_cap);
     for (size_t i = 0; i < old_cap; i++) ov.push_back(std::move(vals()[i]));
-    cap_ = old_cap * 2;
+    cap_ = new_cap;
     std::vector<Node*> nk(cap_, nullptr);
     std::vector<V> nv(cap_);
     heap_keys_.swap(nk);
