@@ -25,6 +25,7 @@
 #include <unordered_set>
 #include "backward_profile.h"
 #include "grad_mode.h"
+#include "node_map.h"
 #include "../core/error.h"
 #include "../core/shape.h"
 #include "../ops/ops.h"
@@ -209,19 +210,19 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
   GradModeGuard mode(opts.create_graph);
 
   // ---- 3. Discover the graph: dependency counts (iterative, no recursion).
-  std::unordered_map<Node*, int> deps;
+  NodeMap<int> deps;
   {
-    std::unordered_set<Node*> seen;
+    NodeMap<char> seen;
     std::vector<Node*> stack;
     for (auto& e : root_edges)
-      if (e.fn && seen.insert(e.fn.get()).second) stack.push_back(e.fn.get());
+      if (e.fn && seen.insert(e.fn.get())) stack.push_back(e.fn.get());
     while (!stack.empty()) {
       Node* n = stack.back();
       stack.pop_back();
       for (auto& e : n->next_edges) {
         if (!e.fn) continue;
         deps[e.fn.get()]++;
-        if (seen.insert(e.fn.get()).second) stack.push_back(e.fn.get());
+        if (seen.insert(e.fn.get())) stack.push_back(e.fn.get());
       }
     }
   }
@@ -261,7 +262,8 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
   auto should_visit = [&](Node* n) { return targets.empty() || needed.count(n) || target_nodes.count(n); };
 
   // ---- 4. Seed the input buffers.
-  std::unordered_map<Node*, std::vector<Tensor>> buffers;
+  NodeMap<std::vector<Tensor>> buffers;
+  buffers.reserve(deps.size() + root_edges.size());
   for (size_t i = 0; i < roots.size(); i++) {
     Edge& e = root_edges[i];
     if (seeds[i].defined()) accumulate_into(buffers[e.fn.get()], e.input_nr, seeds[i]);
@@ -269,9 +271,9 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
 
   std::priority_queue<NodeTask> ready;
   {
-    std::unordered_set<Node*> pushed;
+    NodeMap<char> pushed;
     for (auto& e : root_edges)
-      if (deps[e.fn.get()] == 0 && should_visit(e.fn.get()) && pushed.insert(e.fn.get()).second)
+      if (deps[e.fn.get()] == 0 && should_visit(e.fn.get()) && pushed.insert(e.fn.get()))
         ready.push({e.fn.get()});
   }
 
@@ -280,13 +282,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     Node* n = ready.top().node;
     ready.pop();
     std::vector<Tensor> in;
-    {
-      auto it = buffers.find(n);
-      if (it != buffers.end()) {
-        in = std::move(it->second);
-        buffers.erase(it);
-      }
-    }
+    if (std::vector<Tensor>* b = buffers.find(n)) in = std::move(*b);  // each node runs once
     in.resize(std::max<size_t>(in.size(), n->num_outputs()));
     auto* acc = dynamic_cast<AccumulateGrad*>(n);
 

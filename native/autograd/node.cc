@@ -203,6 +203,7 @@ void detach_inplace(const Tensor& t) {
 // ---------------------------------------------------------------- OpNode recording
 
 void OpNode::add_inputs(std::initializer_list<const Tensor*> inputs) {
+  next_edges.reserve(next_edges.size() + inputs.size());  // one allocation, not one per doubling
   for (const Tensor* t : inputs) {
     if (t && t->defined() && t->requires_grad())
       next_edges.push_back(gradient_edge(*t));
@@ -224,6 +225,7 @@ Ref<OpNode> record(OpKind kind, const char* name, const std::vector<Tensor>& inp
   for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
   if (!any) return nullptr;
   Ref<OpNode> n = make_ref<OpNode>(kind, name);
+  n->next_edges.reserve(inputs.size());
   for (const Tensor& t : inputs) n->next_edges.push_back(t.requires_grad() ? gradient_edge(t) : Edge{});
   return n;
 }

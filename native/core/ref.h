@@ -5,12 +5,17 @@
 #include <cstdint>
 #include <utility>
 #include <vector>
+#include "small_alloc.h"
 
 namespace tg {
 
 struct RefCounted {
   mutable int32_t refcount_ = 0;
   virtual ~RefCounted() = default;
+  // Tensors, storages and graph nodes come from the per-thread block cache (small_alloc.h):
+  // the virtual destructor makes delete pass the most-derived size here.
+  static void* operator new(size_t n) { return small_alloc(n); }
+  static void operator delete(void* p, size_t n) noexcept { small_free(p, n); }
 };
 
 // Deletes an object whose count reached zero, without deep recursion. Dropping the last

@@ -23,7 +23,9 @@ int64_t process_storage_bytes() { return g_process_bytes.load(std::memory_order_
 Ref<Storage> Storage::allocate(size_t nbytes) {
   Ref<Storage> s = make_ref<Storage>();
   g_count++;  // counted at once: ~Storage un-counts it even when the allocation below fails
-  if (nbytes > 0) {
+  if (nbytes > 0 && nbytes <= kInlineBytes) {
+    s->data = s->inline_data;  // small data lives in the Storage block itself
+  } else if (nbytes > 0) {
     size_t rounded = (nbytes + kAlign - 1) / kAlign * kAlign;
     // 2^46 bytes (64 TiB) is beyond any machine we run on; refusing it here also keeps
     // sanitizer allocators from aborting on absurd sizes.
@@ -52,7 +54,7 @@ Ref<Storage> Storage::allocate(size_t nbytes) {
 Storage::~Storage() {
   if (data && large_capacity) {
     large_free(data, large_capacity);
-  } else if (data) {
+  } else if (data && data != inline_data) {
 #if defined(_WIN32)
     _aligned_free(data);
 #else

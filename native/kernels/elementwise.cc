@@ -20,10 +20,8 @@ namespace {
 template <class O, class A, class B, class F>
 void loop3(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
   const Dims& shape = out.shape();
-  StridedLoop<3> it(shape, {out.raw(), a.raw(), b.raw()},
-                    {out.strides(), broadcast_strides(a, shape), broadcast_strides(b, shape)},
-                    {int64_t(sizeof(O)), int64_t(sizeof(A)), int64_t(sizeof(B))});
-  it.run([&](char** p, const int64_t* s, int64_t n) {
+  const std::array<int64_t, 3> sizes{int64_t(sizeof(O)), int64_t(sizeof(A)), int64_t(sizeof(B))};
+  auto body = [&](char** p, const int64_t* s, int64_t n) {
     O* o = reinterpret_cast<O*>(p[0]);
     const A* x = reinterpret_cast<const A*>(p[1]);
     const B* y = reinterpret_cast<const B*>(p[2]);
@@ -40,15 +38,18 @@ void loop3(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
         *reinterpret_cast<O*>(p[0] + i * s[0]) =
             f(*reinterpret_cast<const A*>(p[1] + i * s[1]), *reinterpret_cast<const B*>(p[2] + i * s[2]));
     }
-  });
+  };
+  if (run_flat<3>(shape, {&out, &a, &b}, sizes, body)) return;
+  StridedLoop<3> it(shape, {out.raw(), a.raw(), b.raw()},
+                    {out.strides(), broadcast_strides(a, shape), broadcast_strides(b, shape)}, sizes);
+  it.run(body);
 }
 
 template <class O, class A, class F>
 void loop2(const Tensor& out, const Tensor& a, F f) {
   const Dims& shape = out.shape();
-  StridedLoop<2> it(shape, {out.raw(), a.raw()}, {out.strides(), broadcast_strides(a, shape)},
-                    {int64_t(sizeof(O)), int64_t(sizeof(A))});
-  it.run([&](char** p, const int64_t* s, int64_t n) {
+  const std::array<int64_t, 2> sizes{int64_t(sizeof(O)), int64_t(sizeof(A))};
+  auto body = [&](char** p, const int64_t* s, int64_t n) {
     O* o = reinterpret_cast<O*>(p[0]);
     const A* x = reinterpret_cast<const A*>(p[1]);
     if (s[0] == sizeof(O) && s[1] == sizeof(A)) {
@@ -57,15 +58,17 @@ void loop2(const Tensor& out, const Tensor& a, F f) {
       for (int64_t i = 0; i < n; i++)
         *reinterpret_cast<O*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]));
     }
-  });
+  };
+  if (run_flat<2>(shape, {&out, &a}, sizes, body)) return;
+  StridedLoop<2> it(shape, {out.raw(), a.raw()}, {out.strides(), broadcast_strides(a, shape)}, sizes);
+  it.run(body);
 }
 
 // A float32 unary op given as an array function (the SIMD kernels). Strided runs are
 // gathered into small blocks, so every layout computes exactly the same values.
 void loop2_f32_block(const Tensor& out, const Tensor& a, simd::UnaryF32 fn) {
   const Dims& shape = out.shape();
-  StridedLoop<2> it(shape, {out.raw(), a.raw()}, {out.strides(), broadcast_strides(a, shape)}, {4, 4});
-  it.run([&](char** p, const int64_t* s, int64_t n) {
+  auto body = [&](char** p, const int64_t* s, int64_t n) {
     if (s[0] == 4 && s[1] == 4) {
       fn(reinterpret_cast<float*>(p[0]), reinterpret_cast<const float*>(p[1]), n);
       return;
@@ -78,7 +81,10 @@ void loop2_f32_block(const Tensor& out, const Tensor& a, simd::UnaryF32 fn) {
       fn(res, in, m);
       for (int64_t j = 0; j < m; j++) *reinterpret_cast<float*>(p[0] + (i + j) * s[0]) = res[j];
     }
-  });
+  };
+  if (run_flat<2>(shape, {&out, &a}, {4, 4}, body)) return;
+  StridedLoop<2> it(shape, {out.raw(), a.raw()}, {out.strides(), broadcast_strides(a, shape)}, {4, 4});
+  it.run(body);
 }
 
 // ---------------------------------------------------------------- scalar helpers
@@ -290,15 +296,17 @@ void fill_kernel(const Tensor& dst, double v) {
   TG_DISPATCH_ALL(dst.dtype(), [&] {
     const scalar_t val = from_double<scalar_t>(v);
     const Dims& shape = dst.shape();
-    StridedLoop<1> it(shape, {dst.raw()}, {dst.strides()}, {int64_t(sizeof(scalar_t))});
-    it.run([&](char** p, const int64_t* s, int64_t n) {
+    auto body = [&](char** p, const int64_t* s, int64_t n) {
       if (s[0] == sizeof(scalar_t)) {
         scalar_t* o = reinterpret_cast<scalar_t*>(p[0]);
         for (int64_t i = 0; i < n; i++) o[i] = val;
       } else {
         for (int64_t i = 0; i < n; i++) *reinterpret_cast<scalar_t*>(p[0] + i * s[0]) = val;
       }
-    });
+    };
+    if (run_flat<1>(shape, {&dst}, {int64_t(sizeof(scalar_t))}, body)) return;
+    StridedLoop<1> it(shape, {dst.raw()}, {dst.strides()}, {int64_t(sizeof(scalar_t))});
+    it.run(body);
   });
 }
 

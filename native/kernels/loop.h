@@ -6,6 +6,11 @@
 // contiguous tensor of any rank becomes one flat run. The kernel then sees only 1-D runs:
 //     inner(char* ptrs[N], const int64_t strides[N], int64_t n)
 // and handles the all-contiguous run with a tight loop the compiler vectorises.
+//
+// Per-op overhead matters for tiny tensors (a 1-element op is dominated by it), so nothing
+// here allocates for up to kLoopInlineDims coalesced dims, and run_flat() skips the
+// geometry entirely when every operand is contiguous with the iteration shape or a single
+// broadcast element — the common case.
 #pragma once
 #include <algorithm>
 #include <array>
@@ -16,11 +21,51 @@
 
 namespace tg {
 
+// A vector with room for Cap elements inline; spills to the heap only beyond that.
+template <class T, int Cap>
+class InlineVec {
+ public:
+  InlineVec() = default;
+  InlineVec(const InlineVec& o) { *this = o; }
+  InlineVec& operator=(const InlineVec& o) {
+    if (this != &o) {
+      n_ = 0;
+      heap_.clear();
+      for (size_t i = 0; i < o.size(); i++) push_back(o[i]);
+    }
+    return *this;
+  }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  T* data() { return n_ <= Cap ? buf_ : heap_.data(); }
+  const T* data() const { return n_ <= Cap ? buf_ : heap_.data(); }
+  T& operator[](size_t i) { return data()[i]; }
+  const T& operator[](size_t i) const { return data()[i]; }
+  T& back() { return data()[n_ - 1]; }
+  const T& back() const { return data()[n_ - 1]; }
+  void push_back(T v) {
+    if (n_ < Cap) {
+      buf_[n_++] = v;
+      return;
+    }
+    if (n_ == Cap) heap_.assign(buf_, buf_ + Cap);
+    heap_.push_back(v);
+    n_++;
+  }
+
+ private:
+  T buf_[Cap];
+  size_t n_ = 0;
+  std::vector<T> heap_;  // all elements once n_ > Cap
+};
+
+constexpr int kLoopInlineDims = 8;
+
 template <int N>
 struct StridedLoop {
   static constexpr int64_t kTile = 32;  // elements per side of a tile (run_tiled)
-  std::vector<int64_t> sizes;                 // coalesced, innermost last
-  std::array<std::vector<int64_t>, N> strides;  // bytes, per operand
+  InlineVec<int64_t, kLoopInlineDims> sizes;                 // coalesced, innermost last
+  std::array<InlineVec<int64_t, kLoopInlineDims>, N> strides;  // bytes, per operand
   std::array<char*, N> base;
   std::array<int64_t, N> itemsize;
   int64_t numel = 1;
@@ -59,7 +104,8 @@ struct StridedLoop {
     std::array<int64_t, N> inner_stride;
     for (int k = 0; k < N; k++) inner_stride[k] = strides[k][nd - 1];
     // Multi-index of `begin` over the outer dims.
-    std::vector<int64_t> idx(nd, 0);
+    InlineVec<int64_t, kLoopInlineDims> idx;
+    for (int d = 0; d < nd; d++) idx.push_back(0);
     int64_t rem = begin;
     for (int d = nd - 1; d >= 0; d--) {
       idx[d] = rem % sizes[d];
@@ -180,5 +226,36 @@ struct StridedLoop {
     parallel_for(numel, grain, [&](int64_t b, int64_t e) { run_range(b, e, inner); });
   }
 };
+
+// The fast path: when every operand either is contiguous with exactly the iteration shape
+// (stride = its itemsize) or holds a single element (stride 0, broadcast), the space is one
+// flat run and inner is called on it directly (split across threads when large). Returns
+// false, having done nothing, otherwise; the caller then builds a StridedLoop.
+template <int N, class F>
+bool run_flat(const Dims& shape, const std::array<const Tensor*, N>& ts, const std::array<int64_t, N>& itemsizes,
+              F&& inner, int64_t grain = kElementwiseGrain) {
+  int64_t numel = 1;
+  for (int64_t s : shape) numel *= s;
+  std::array<char*, N> p;
+  std::array<int64_t, N> st;
+  for (int k = 0; k < N; k++) {
+    const Tensor& t = *ts[k];
+    if (t.shape() == shape && t.is_contiguous()) st[k] = itemsizes[k];
+    else if (t.numel() == 1) st[k] = 0;
+    else return false;
+    p[k] = t.raw();
+  }
+  if (numel == 0) return true;
+  if (numel < 2 * grain) {
+    inner(p.data(), st.data(), numel);
+    return true;
+  }
+  parallel_for(numel, grain, [&](int64_t b, int64_t e) {
+    std::array<char*, N> q;
+    for (int k = 0; k < N; k++) q[k] = p[k] + b * st[k];
+    inner(q.data(), st.data(), e - b);
+  });
+  return true;
+}
 
 }  // namespace tg
