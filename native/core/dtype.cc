@@ -47,6 +47,17 @@ const char* dtype_short_name(DType t) {
   return "?";
 }
 
+const char* dtype_type_meta_name(DType t) {
+  switch (t) {
+    case DType::Bool: return "bool";
+    case DType::Int32: return "int";
+    case DType::Int64: return "long int";
+    case DType::Float32: return "float";
+    case DType::Float64: return "double";
+  }
+  return "?";
+}
+
 bool dtype_from_name(const char* name, DType* out) {
   for (int i = 0; i < kNumDTypes; i++) {
     DType t = static_cast<DType>(i);

@@ -36,6 +36,7 @@ const char* dtype_name(DType t);        // "float32"
 const char* dtype_torch_name(DType t);  // "torch.float32"
 const char* dtype_legacy_name(DType t); // "FloatTensor" (used by version-counter errors)
 const char* dtype_short_name(DType t);  // "Float" (used by several PyTorch messages)
+const char* dtype_type_meta_name(DType t);  // "float", "long int": caffe2 TypeMeta names (cast errors)
 bool dtype_from_name(const char* name, DType* out);
 
 constexpr DType kDefaultFloat = DType::Float32;

@@ -126,17 +126,6 @@ void rebase_history(Tensor& self, const Ref<OpNode>& fn) {
   self.grad_fn();  // regenerates the view's own grad_fn from the base's new one
 }
 
-// The dtype name PyTorch prints in clamp's cast error (caffe2's TypeMeta names).
-const char* type_meta_name(DType t) {
-  switch (t) {
-    case DType::Bool: return "bool";
-    case DType::Int32: return "int";
-    case DType::Int64: return "long int";
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
-  }
-  return "?";
-}
 
 void check_fill_value(DType dt, double v) {
   if (dt == DType::Int64)
@@ -284,7 +273,7 @@ void clamp_(Tensor& self, std::optional<double> lo, std::optional<double> hi) {
   if (hi) bt = promote_types(bt, bound_type(*hi));
   DType rt = category(bt) > category(self.dtype()) ? bt : self.dtype();
   TG_CHECK(rt == self.dtype(), "result type ", dtype_short_name(rt), " can't be cast to the desired output type ",
-           type_meta_name(self.dtype()));
+           dtype_type_meta_name(self.dtype()));
   check_internal_overlap(self);
   bool rec = recording(self);
   check_inplace(self, rec);

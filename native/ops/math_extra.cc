@@ -43,17 +43,6 @@ Tensor operand(const Tensor& a, DType dt, const Dims& shape) {
 // The value of a one-element tensor as a double.
 double value_of(const Tensor& t) { return cast_to(t, DType::Float64).data<double>()[0]; }
 
-// The dtype names PyTorch's TypeMeta prints ("float", "long int").
-const char* type_meta_name(DType t) {
-  switch (t) {
-    case DType::Bool: return "bool";
-    case DType::Int32: return "int";
-    case DType::Int64: return "long int";
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
-  }
-  return "?";
-}
 
 struct UnaryInfo {
   OpKind kind;
@@ -289,11 +278,11 @@ Tensor logical(LogicalOp op, const Tensor& a, const Tensor& b) {
 namespace {
 
 Tensor lerp_value(const Tensor& a, const Tensor& end, const Tensor& weight) {
-  TG_CHECK(a.dtype() == end.dtype(), "expected dtype ", type_meta_name(a.dtype()), " for `end` but got dtype ",
-           type_meta_name(end.dtype()));
+  TG_CHECK(a.dtype() == end.dtype(), "expected dtype ", dtype_type_meta_name(a.dtype()), " for `end` but got dtype ",
+           dtype_type_meta_name(end.dtype()));
   if (!weight.impl()->wrapped_number)
-    TG_CHECK(a.dtype() == weight.dtype(), "expected dtype ", type_meta_name(a.dtype()),
-             " for `weight` but got dtype ", type_meta_name(weight.dtype()));
+    TG_CHECK(a.dtype() == weight.dtype(), "expected dtype ", dtype_type_meta_name(a.dtype()),
+             " for `weight` but got dtype ", dtype_type_meta_name(weight.dtype()));
   GradModeGuard off(false);
   // PyTorch's formula: a + w * (end - a) where |w| < 0.5, else end - (end - a) * (1 - w), so
   // that w = 1 gives end exactly.

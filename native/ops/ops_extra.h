@@ -8,6 +8,10 @@
 #include "ops.h"
 
 namespace tg {
+struct OpNode;
+}
+
+namespace tg {
 namespace ops {
 
 // ---- unary (math_extra.cc) ----
@@ -83,6 +87,8 @@ void index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& sr
 
 // A view of `a` with other geometry, tracked as a view (defined in shape.cc).
 Tensor view_of(const Tensor& a, const Dims& shape, const Dims& strides, int64_t offset);
+// Gives the views of a multi-output op their shared node (shape.cc).
+void set_multi_output_history(std::vector<Tensor>& outs, const Ref<OpNode>& n, int64_t dim, const Dims& input_shape);
 
 }  // namespace ops
 }  // namespace tg

@@ -332,17 +332,7 @@ static std::vector<Tensor> split_views(const Tensor& a, const Dims& sizes, int64
     outs.push_back(make_view(a, shape, a.strides(), a.offset() + start * a.strides()[d]));
     start += len;
   }
-  Ref<OpNode> n = record(OpKind::Split, name, {&a});
-  for (size_t i = 0; i < outs.size(); i++) {
-    TensorImpl* vi = outs[i].impl();
-    if (vi->view_creation == static_cast<uint8_t>(ViewCreation::Default))
-      vi->view_creation = static_cast<uint8_t>(ViewCreation::MultiOutput);
-    if (n) set_history(outs[i], n, static_cast<uint32_t>(i));
-  }
-  if (n) {
-    n->i0 = d;
-    n->shape = a.shape();
-  }
+  set_multi_output_history(outs, record(OpKind::Split, name, {&a}), d, a.shape());
   return outs;
 }
 
@@ -453,6 +443,22 @@ Tensor select_backward(const Tensor& g, const Dims& input_shape, int64_t dim, in
     set_history(out, n);
   }
   return out;
+}
+
+// The views of a multi-output op (split, chunk, unbind) share one node `n` (null when not
+// recording), output i of it; PyTorch forbids writing into them in place. The node keeps
+// the dim and the input's shape for its derivative.
+void set_multi_output_history(std::vector<Tensor>& outs, const Ref<OpNode>& n, int64_t dim, const Dims& input_shape) {
+  for (size_t i = 0; i < outs.size(); i++) {
+    TensorImpl* vi = outs[i].impl();
+    if (vi->view_creation == static_cast<uint8_t>(ViewCreation::Default))
+      vi->view_creation = static_cast<uint8_t>(ViewCreation::MultiOutput);
+    if (n) set_history(outs[i], n, static_cast<uint32_t>(i));
+  }
+  if (n) {
+    n->i0 = dim;
+    n->shape = input_shape;
+  }
 }
 
 // For ops in other files that return views (ops_extra.h: diagonal, unbind).

@@ -348,17 +348,7 @@ std::vector<Tensor> unbind(const Tensor& a, int64_t dim) {
   std::vector<Tensor> outs;
   for (int64_t i = 0; i < size; i++) outs.push_back(view_of(a, shape, strides, a.offset() + i * step));
   // One node for all pieces, which are views of a multi-output op (no in-place writes).
-  Ref<OpNode> n = record(OpKind::Unbind, "UnbindBackward0", {&a});
-  for (size_t i = 0; i < outs.size(); i++) {
-    TensorImpl* vi = outs[i].impl();
-    if (vi->view_creation == static_cast<uint8_t>(ViewCreation::Default))
-      vi->view_creation = static_cast<uint8_t>(ViewCreation::MultiOutput);
-    if (n) set_history(outs[i], n, static_cast<uint32_t>(i));
-  }
-  if (n) {
-    n->i0 = d;
-    n->shape = a.shape();
-  }
+  set_multi_output_history(outs, record(OpKind::Unbind, "UnbindBackward0", {&a}), d, a.shape());
   return outs;
 }
 
