@@ -1,5 +1,6 @@
 #include "shape.h"
 #include <algorithm>
+#include <cstdint>
 #include "error.h"
 
 namespace tg {
@@ -9,7 +10,10 @@ Dims contiguous_strides(const Dims& shape) {
   int64_t acc = 1;
   for (int64_t i = static_cast<int64_t>(shape.size()) - 1; i >= 0; i--) {
     st[i] = acc;
-    acc *= std::max<int64_t>(shape[i], 1);
+    // Saturates instead of overflowing (undefined behaviour): a shape that large is refused
+    // by checked_numel before any memory is touched.
+    int64_t s = std::max<int64_t>(shape[i], 1);
+    acc = acc > INT64_MAX / s ? INT64_MAX : acc * s;
   }
   return st;
 }
