@@ -14,7 +14,8 @@ std::vector<Tensor> tensor_list_arg(const Napi::CallbackInfo& info, size_t i, co
   if (!info[i].IsArray()) fail(ErrorKind::TypeError, str("expected an array of Tensors for ", what));
   Napi::Array a = info[i].As<Napi::Array>();
   std::vector<Tensor> out;
-  out.reserve(a.Length());
+  // No reserve(a.Length()): a hostile sparse array claims up to 2^32 - 1 items and fails at
+  // its first hole; reserving for all of them first would ask for 32 GB.
   auto& tab = state().tensors;
   for (uint32_t k = 0; k < a.Length(); k++) {
     Napi::Value v = a.Get(k);
