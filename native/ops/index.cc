@@ -279,12 +279,7 @@ Tensor value_as(const Tensor& value, DType dt) {
   if (!value.impl()->wrapped_number || value.dtype() == dt) return value;
   double v = 0;
   TG_DISPATCH_ALL(value.dtype(), [&] { v = static_cast<double>(*value.data<scalar_t>()); });
-  if (dt == DType::Int64)
-    TG_CHECK(std::isfinite(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0,
-             "value cannot be converted to type int64_t without overflow");
-  if (dt == DType::Int32)
-    TG_CHECK(std::isfinite(v) && v > -2147483649.0 && v < 2147483648.0,
-             "value cannot be converted to type int without overflow");
+  check_fill_value(dt, v);
   return full({}, v, dt);
 }
 

@@ -127,15 +127,6 @@ void rebase_history(Tensor& self, const Ref<OpNode>& fn) {
 }
 
 
-void check_fill_value(DType dt, double v) {
-  if (dt == DType::Int64)
-    TG_CHECK(std::isfinite(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0,
-             "value cannot be converted to type int64_t without overflow");
-  if (dt == DType::Int32)
-    TG_CHECK(std::isfinite(v) && v > -2147483649.0 && v < 2147483648.0,
-             "value cannot be converted to type int without overflow");
-}
-
 Tensor cast_to(const Tensor& a, DType dt) {
   if (a.dtype() == dt) return a;
   Tensor out = Tensor::empty(a.shape(), dt);
@@ -146,6 +137,15 @@ Tensor cast_to(const Tensor& a, DType dt) {
 void bump(const Tensor& self) { self.storage()->version++; }
 
 }  // namespace
+
+void check_fill_value(DType dt, double v) {
+  if (dt == DType::Int64)
+    TG_CHECK(std::isfinite(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0,
+             "value cannot be converted to type int64_t without overflow");
+  if (dt == DType::Int32)
+    TG_CHECK(std::isfinite(v) && v > -2147483649.0 && v < 2147483648.0,
+             "value cannot be converted to type int without overflow");
+}
 
 // ---------------------------------------------------------------- arithmetic
 

@@ -189,6 +189,9 @@ void index_put_(Tensor& self, const std::vector<TensorIndex>& items, bool single
 enum class InplaceOp { Add, Sub, Mul, Div };
 void binary_(InplaceOp op, Tensor& self, const Tensor& other, double alpha = 1);
 void fill_(Tensor& self, double v);
+// PyTorch's check that a number fits an integer dtype ("value cannot be converted to type
+// int64_t without overflow"); used wherever a JS number is written into a tensor.
+void check_fill_value(DType dt, double v);
 void fill_tensor_(Tensor& self, const Tensor& value);  // value: a 0-d tensor (FillBackward3)
 void zero_(Tensor& self);
 void copy_(Tensor& self, const Tensor& src);
