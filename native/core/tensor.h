@@ -3,13 +3,12 @@
 #pragma once
 #include <cstdint>
 #include <vector>
+#include "dims.h"
 #include "dtype.h"
 #include "ref.h"
 #include "storage.h"
 
 namespace tg {
-
-using Dims = std::vector<int64_t>;
 
 struct Node;         // autograd/node.h
 struct TensorHook;   // autograd/node.h
