@@ -93,6 +93,45 @@ describe('accumulation', () => {
     expect(x.grad!.tolist()).toEqual([5, 6]);
   });
 
+  it('x.grad is the same object while the gradient is the same tensor (PyTorch: x.grad is x.grad)', () => {
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    x.mul(2).sum().backward();
+    const g = x.grad!;
+    expect(x.grad).toBe(g);
+    x.mul(3).sum().backward(); // accumulates in place: still the same tensor
+    expect(x.grad).toBe(g);
+    expect(g.tolist()).toEqual([5, 5]);
+    const h = torch.tensor([7, 8]);
+    x.grad = h; // assigned: the getter returns what was assigned
+    expect(x.grad).toBe(h);
+    x.grad = null;
+    expect(x.grad).toBeNull();
+    x.mul(1).sum().backward(); // a new gradient tensor: a new object
+    expect(x.grad).not.toBe(h);
+    expect(x.grad!.tolist()).toEqual([1, 1]);
+    const k = x.grad!;
+    k.dispose(); // a disposed handle is never handed back
+    expect(x.grad).not.toBe(k);
+    expect(x.grad!.tolist()).toEqual([1, 1]);
+    // createGraph replaces the gradient with a new tensor (grad + new): a new object.
+    const before = x.grad!;
+    x.mul(x).sum().backward({ createGraph: true });
+    expect(x.grad).not.toBe(before);
+    expect(x.grad!.tolist()).toEqual([3, 5]);
+  });
+
+  it('a grad read inside tidy() is disposed with the scope; the next read gives a live tensor', () => {
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    x.sum().backward();
+    const inner = torch.tidy(() => {
+      const g = x.grad!;
+      expect(x.grad).toBe(g);
+      return g.tolist();
+    });
+    expect(inner).toEqual([1, 1]);
+    expect(x.grad!.tolist()).toEqual([1, 1]);
+  });
+
   it('a graph without saved tensors can be walked twice (as in PyTorch)', () => {
     const x = torch.tensor([1, 2, 3], { requiresGrad: true });
     const y = x.add(2).sum();

@@ -100,6 +100,8 @@ export class Tensor {
    */
   _id = -1;
   private _shape: number[] | undefined = undefined;
+  /** The JS object last returned by `grad` (see there). */
+  private _grad: Tensor | null = null;
 
   /** Internal: tensors are made by ops and creation functions, e.g. torch.tensor(). */
   constructor() {
@@ -186,18 +188,25 @@ export class Tensor {
   }
   /** The gradient accumulated by backward(): leaves, retainGrad() tensors and backward inputs. */
   get grad(): Tensor | null {
+    // The same JS object while the native gradient is the same tensor (PyTorch: `x.grad is
+    // x.grad`); it also spares a training loop a new handle per read.
+    const c = this._grad;
+    if (c !== null && c._id >= 0 && N.gradIs(this._id, c._id)) return c;
     const o = new Tensor();
     const id = N.grad(o, this._id);
     if (id < 0) {
+      this._grad = null;
       if (!this.isLeaf && !this.retainsGrad) warnNonLeafGrad();
       return null;
     }
     o._id = id;
+    this._grad = o;
     return o;
   }
   set grad(g: Tensor | null) {
     if (g !== null && g !== undefined && !(g instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${typeName(g)}`);
     N.setGrad(this._id, g ? g._id : null);
+    this._grad = g ?? null;
   }
   /** The backward node of the op that made this tensor (`null` for leaves), e.g. `gradFn.name === 'MulBackward0'`. */
   get gradFn(): GradFn | null {

@@ -47,6 +47,14 @@ TG_FN(grad) {
   return return_tensor(info, Tensor(t.impl()->grad));
 }
 
+// gradIs(t, g): whether t's accumulated gradient is the tensor g holds (lets the TS getter
+// hand back the same JS object, as PyTorch's `x.grad is x.grad`, without a new handle).
+TG_FN(grad_is) {
+  Tensor t = tensor_arg(info, 0);
+  Tensor g = tensor_arg(info, 1);
+  return Napi::Boolean::New(info.Env(), t.impl()->grad.get() == g.impl());
+}
+
 // setGrad(t, g | null)
 TG_FN(set_grad) {
   Tensor t = tensor_arg(info, 0);
@@ -220,6 +228,7 @@ void register_autograd(Napi::Env env, Napi::Object e) {
   def(env, e, "isLeaf", is_leaf);
   def(env, e, "retainsGrad", retains_grad);
   def(env, e, "grad", grad);
+  def(env, e, "gradIs", grad_is);
   def(env, e, "setGrad", set_grad);
   def(env, e, "gradFn", grad_fn);
   def(env, e, "nodeName", node_name);
