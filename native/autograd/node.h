@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "../core/small_alloc.h"
 #include "../core/tensor.h"
 
 namespace tg {
@@ -79,8 +80,8 @@ struct Node : RefCounted {
   uint32_t num_outputs() const { return static_cast<uint32_t>(input_meta.size()); }
   bool needs_input_grad(size_t i) const { return i < next_edges.size() && next_edges[i].valid(); }
 
-  std::vector<Edge> next_edges;
-  std::vector<InputMeta> input_meta;
+  SmallVector<Edge> next_edges;
+  SmallVector<InputMeta> input_meta;
   // Hooks registered on non-leaf outputs of this node: (output_nr, hook), run before apply.
   std::vector<std::pair<uint32_t, Ref<TensorHook>>> pre_hooks;
   // Tensors that asked retain_grad(): (output_nr, weak impl) — written after pre-hooks.

@@ -28,7 +28,7 @@ struct OpNode : Node {
 
   OpKind kind;
   const char* name_;
-  std::vector<SavedTensor> saved;
+  SmallVector<SavedTensor> saved;
   // Op parameters the derivative needs (meaning per kind, see ops.def).
   double s0 = 0, s1 = 0;
   bool b0 = false, b1 = false;

@@ -19,6 +19,8 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <new>
+#include <vector>
 
 namespace tg {
 
@@ -31,5 +33,28 @@ void small_free(void* p, size_t n) noexcept;  // n: the size given to small_allo
 
 // Blocks held by this thread's cache (tests and diagnostics).
 int64_t small_cached_blocks();
+
+// A std allocator over the same cache, for the short vectors every autograd node holds
+// (its edges, output metadata, saved tensors): they are freed in V8's GC bursts too.
+template <class T>
+struct SmallAllocator {
+  using value_type = T;
+  SmallAllocator() noexcept = default;
+  template <class U>
+  SmallAllocator(const SmallAllocator<U>&) noexcept {}
+  T* allocate(size_t n) {
+    if (n > size_t(-1) / sizeof(T)) throw std::bad_alloc();
+    return static_cast<T*>(small_alloc(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) noexcept { small_free(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const SmallAllocator<U>&) const noexcept { return true; }
+  template <class U>
+  bool operator!=(const SmallAllocator<U>&) const noexcept { return false; }
+};
+
+// A vector whose buffer comes from the small-block cache.
+template <class T>
+using SmallVector = std::vector<T, SmallAllocator<T>>;
 
 }  // namespace tg
