@@ -5,6 +5,8 @@
 //
 //   bash bench/gemm_isa_check.sh            # builds build/gemm_isa_check (static)
 //   TG_SIMD=avx2 build/gemm_isa_check 2     # check + time with 2 threads, AVX2 kernels
+//   build/gemm_isa_check 16 nocheck         # time only, 16 threads, the CPU's best kernels
+//   TG_GEMM_BLOCKS=288,384,4096 build/gemm_isa_check 2 nocheck 512,1024   # other cache blocks
 //
 // Prints one line per check group and per timed size; exits 1 on a wrong result.
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 #include "../native/kernels/matmul.h"
 #include "../native/kernels/parallel.h"
@@ -76,7 +79,7 @@ bool check_all(const char* label) {
           }
         }
   // Sizes past the cache blocks (mc, kc, nc), with both layouts.
-  for (int64_t s : {int64_t(1100)})
+  for (int64_t s : {int64_t(600)})
     for (int layout = 0; layout < 4; layout++) {
       Case<T> c{s, s - 3, s + 5, bool(layout & 1), bool(layout & 2), layout == 3};
       n_cases++;
@@ -110,11 +113,23 @@ double time_square(int64_t n, bool transposed_b) {
 
 int main(int argc, char** argv) {
   int threads = argc > 1 ? std::atoi(argv[1]) : 2;
+  const bool check = !(argc > 2 && std::string(argv[2]) == "nocheck");
   tg::set_num_threads(threads);
-  bool ok = check_all<float>("float32");
-  ok = check_all<double>("float64") && ok;
-  for (int64_t n : {128, 512, 1024, 2048})
-    std::printf("time float32 [%s] %d threads n=%lld: %.1f GFLOP/s (a@b), %.1f GFLOP/s (a@b.T)\n",
-                tg::gemm_isa(tg::DType::Float32), threads, (long long)n, time_square(n, false), time_square(n, true));
+  bool ok = true;
+  if (check) ok = check_all<float>("float32") && check_all<double>("float64");
+  std::vector<int64_t> sizes{128, 512, 1024, 2048};
+  if (argc > 3) {  // e.g. "512,1024"
+    sizes.clear();
+    for (const char* p = argv[3]; *p;) {
+      char* end;
+      sizes.push_back(std::strtoll(p, &end, 10));
+      p = *end ? end + 1 : end;
+    }
+  }
+  const char* blocks = std::getenv("TG_GEMM_BLOCKS");
+  for (int64_t n : sizes)
+    std::printf("time float32 [%s%s%s] %d threads n=%lld: %.1f GFLOP/s (a@b), %.1f GFLOP/s (a@b.T)\n",
+                tg::gemm_isa(tg::DType::Float32), blocks ? " blocks " : "", blocks ? blocks : "", threads,
+                (long long)n, time_square(n, false), time_square(n, true));
   return ok ? 0 : 1;
 }

@@ -19,6 +19,7 @@
 // Vectors and matrix-vector products (m == 1 or n == 1) skip packing and run dot/axpy loops.
 #include "matmul.h"
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -86,10 +87,26 @@ const GemmKernels<double>* kernels_for<double>(Isa isa) {
   return k ? k : gemm_impl::kernels_portable_f64();
 }
 
+// TG_GEMM_BLOCKS="mc,kc,nc" replaces the ISA's cache blocks (a tuning knob for a new CPU:
+// bench/gemm_isa_check.cc times them). Values that would break the packing (mc not a
+// multiple of MR, nc not a multiple of NR, anything not positive) are ignored.
+template <class T>
+GemmKernels<T> with_env_blocks(GemmKernels<T> k) {
+  const char* env = std::getenv("TG_GEMM_BLOCKS");
+  long long mc, kc, nc;
+  if (env && std::sscanf(env, "%lld,%lld,%lld", &mc, &kc, &nc) == 3 && mc > 0 && kc > 0 && nc > 0 &&
+      mc % k.mr == 0 && nc % k.nr == 0 && mc <= (1 << 20) && kc <= (1 << 20) && nc <= (1 << 24)) {
+    k.mc = static_cast<int>(mc);
+    k.kc = static_cast<int>(kc);
+    k.nc = static_cast<int>(nc);
+  }
+  return k;
+}
+
 template <class T>
 const GemmKernels<T>& kernels() {
-  static const GemmKernels<T>* k = kernels_for<T>(chosen_isa());
-  return *k;
+  static const GemmKernels<T> k = with_env_blocks(*kernels_for<T>(chosen_isa()));
+  return k;
 }
 
 // ---------------------------------------------------------------- pack buffers
