@@ -87,7 +87,7 @@ static Tensor mm_mat2_backward(const Tensor& g, const Tensor& a, bool b_column_m
   return b_column_major ? transpose(mm(transpose(g, 0, 1), a), 0, 1) : mm(transpose(a, 0, 1), g);
 }
 
-std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
+GradList OpNode::apply(GradList&& grads) {
   const Tensor& g = grads[0];
   switch (kind) {
     // ------------------------------------------------------------ arithmetic
@@ -471,7 +471,7 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
     case OpKind::AsStrided:
       return {as_strided_scatter_zeros(g, Geometry{shape, strides, i2}, Geometry{dims, shapes[0], i1})};
     case OpKind::Cat: {
-      std::vector<Tensor> out(shapes.size());
+      GradList out(shapes.size());
       int64_t offset = 0;
       for (size_t i = 0; i < shapes.size(); i++) {
         bool skipped = shapes[i].size() == 1 && shapes[i][0] == 0 && g.dim() != 1;  // legacy empty input
@@ -482,7 +482,7 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       return out;
     }
     case OpKind::Stack: {
-      std::vector<Tensor> out(next_edges.size());
+      GradList out(next_edges.size());
       for (size_t i = 0; i < out.size(); i++)
         if (needs_input_grad(i)) out[i] = select(g, i0, static_cast<int64_t>(i));
       return out;
@@ -573,7 +573,7 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
       // passes through; inside, the in-place op's own derivative (inner) applies. Inner's
       // other inputs (the value written, ...) are this node's other inputs.
       Geometry base{shape, strides, i2}, view{dims, shapes[0], i1};
-      std::vector<Tensor> res;
+      GradList res;
       Tensor result;
       if (GradMode::enabled() && strides == contiguous_strides(shape)) {
         // create_graph: the same steps as recorded ops (PyTorch's way), so that this
@@ -594,7 +594,7 @@ std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
         else
           fill_kernel(region, 0);
       }
-      std::vector<Tensor> out(next_edges.size());
+      GradList out(next_edges.size());
       out[0] = result;
       for (size_t i = 1; i < out.size() && i < res.size(); i++) out[i] = res[i];
       return out;

@@ -40,7 +40,7 @@ struct NodeTask {
 };
 
 // Sums gradient `g` into slot `i` of `buf`.
-void accumulate_into(std::vector<Tensor>& buf, size_t i, Tensor g) {
+void accumulate_into(GradList& buf, size_t i, Tensor g) {
   if (buf.size() <= i) buf.resize(i + 1);
   if (!buf[i].defined())
     buf[i] = std::move(g);
@@ -97,9 +97,9 @@ void inherit_trace(const Tensor& g, Node* n) {
 
 // Runs a node's derivative; in anomaly mode, an error it raises gets the node's forward
 // trace, and NaN in any output gradient is an error (PyTorch's engine does the same).
-std::vector<Tensor> apply_node(Node* n, std::vector<Tensor>&& in) {
+GradList apply_node(Node* n, GradList&& in) {
   if (!AnomalyMode::enabled()) return n->apply(std::move(in));
-  std::vector<Tensor> out;
+  GradList out;
   try {
     out = n->apply(std::move(in));
   } catch (const Error& e) {
@@ -262,7 +262,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
   auto should_visit = [&](Node* n) { return targets.empty() || needed.count(n) || target_nodes.count(n); };
 
   // ---- 4. Seed the input buffers.
-  NodeMap<std::vector<Tensor>> buffers;
+  NodeMap<GradList> buffers;
   buffers.reserve(deps.size() + root_edges.size());
   for (size_t i = 0; i < roots.size(); i++) {
     Edge& e = root_edges[i];
@@ -281,8 +281,8 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
   while (!ready.empty()) {
     Node* n = ready.top().node;
     ready.pop();
-    std::vector<Tensor> in;
-    if (std::vector<Tensor>* b = buffers.find(n)) in = std::move(*b);  // each node runs once
+    GradList in;
+    if (GradList* b = buffers.find(n)) in = std::move(*b);  // each node runs once
     in.resize(std::max<size_t>(in.size(), n->num_outputs()));
     auto* acc = dynamic_cast<AccumulateGrad*>(n);
 
@@ -328,7 +328,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     // torch.profile's row for this node: its derivative, the sum_to of what it returns, and
     // for a leaf the accumulation into .grad (not the hooks: JS time is not native time).
     BackwardProfileScope timed(n->name());
-    std::vector<Tensor> out;
+    GradList out;
     if (acc) {
       if (opts.accumulate && in[0].defined()) accumulate_grad(acc, std::move(in[0]), opts.create_graph);
     } else if (applies) {
@@ -346,7 +346,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
       if (!e.fn) continue;
       Node* next = e.fn.get();
       if (i < out.size() && out[i].defined()) {
-        std::vector<Tensor>& buf = buffers[next];
+        GradList& buf = buffers[next];
         accumulate_into(buf, e.input_nr, validate_grad(out[i], next->input_meta[e.input_nr], n, i));
         if (AnomalyMode::enabled()) inherit_trace(buf[e.input_nr], n);
       }

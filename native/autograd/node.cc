@@ -89,7 +89,7 @@ AccumulateGrad::AccumulateGrad(const Ref<TensorImpl>& leaf) : variable(leaf.get(
 
 // The engine accumulates into the leaf itself (engine.cc: accumulate_grad), because it
 // needs the backward options; this node only marks where a leaf's gradient goes.
-std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&&) { return {}; }
+GradList AccumulateGrad::apply(GradList&&) { return {}; }
 
 AccumulateGrad::~AccumulateGrad() {
   if (variable && variable->grad_accumulator == this) variable->grad_accumulator = nullptr;

@@ -62,6 +62,10 @@ struct SavedTensor {
   Ref<Node> leaf_acc_;
 };
 
+// A node's incoming or outgoing gradients, one per output or input (buffers from the
+// small-block cache: the engine makes several per node it runs).
+using GradList = SmallVector<Tensor>;
+
 struct InputMeta {
   Dims shape;
   DType dtype;
@@ -73,7 +77,7 @@ struct Node : RefCounted {
 
   virtual const char* name() const = 0;
   // grads: one per output (undefined where no gradient flowed). Returns one per next edge.
-  virtual std::vector<Tensor> apply(std::vector<Tensor>&& grads) = 0;
+  virtual GradList apply(GradList&& grads) = 0;
   // Drops saved tensors after backward (unless retain_graph).
   virtual void release_variables() {}
 
@@ -101,7 +105,7 @@ struct AccumulateGrad : Node {
   explicit AccumulateGrad(const Ref<TensorImpl>& leaf);
   ~AccumulateGrad() override;
   const char* name() const override { return "AccumulateGrad"; }
-  std::vector<Tensor> apply(std::vector<Tensor>&& grads) override;
+  GradList apply(GradList&& grads) override;
   TensorImpl* variable;  // weak; nullptr once the leaf is gone
 };
 

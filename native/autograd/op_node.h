@@ -15,7 +15,7 @@ enum class OpKind : uint16_t {
 struct OpNode : Node {
   OpNode(OpKind k, const char* nm) : kind(k), name_(nm) {}
   const char* name() const override { return name_; }
-  std::vector<Tensor> apply(std::vector<Tensor>&& grads) override;  // derivatives.cc
+  GradList apply(GradList&& grads) override;  // derivatives.cc
   void release_variables() override {
     for (auto& s : saved) s.reset();
     if (inner) inner->release_variables();

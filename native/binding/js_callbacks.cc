@@ -107,7 +107,7 @@ Ref<TensorHook> make_js_hook(napi_env env, napi_value closure, std::string name)
 
 // ---------------------------------------------------------------- JsFunctionNode
 
-std::vector<Tensor> JsFunctionNode::apply(std::vector<Tensor>&& grads) {
+GradList JsFunctionNode::apply(GradList&& grads) {
   napi_env env = fn.env();
   Scope scope(env);
   napi_value gs;
@@ -122,7 +122,7 @@ std::vector<Tensor> JsFunctionNode::apply(std::vector<Tensor>&& grads) {
   napi_value r = call_js(env, fn.value(), {gs, node_slot});
 
   // The TS closure checked the count and the types; one entry per forward argument.
-  std::vector<Tensor> out(next_edges.size());
+  GradList out(next_edges.size());
   for (size_t i = 0; i < next_edges.size(); i++) {
     napi_value v;
     napi_get_element(env, r, static_cast<uint32_t>(i), &v);

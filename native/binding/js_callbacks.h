@@ -40,7 +40,7 @@ Ref<TensorHook> make_js_hook(napi_env env, napi_value closure, std::string name)
 struct JsFunctionNode : Node {
   JsFunctionNode(napi_env env, napi_value closure, std::string name) : fn(env, closure), name_(std::move(name)) {}
   const char* name() const override { return name_.c_str(); }
-  std::vector<Tensor> apply(std::vector<Tensor>&& grads) override;
+  GradList apply(GradList&& grads) override;
   void release_variables() override {
     for (auto& s : saved) s.reset();
   }
