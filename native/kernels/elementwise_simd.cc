@@ -16,6 +16,9 @@ TG_DECLARE_SIMD(simd_base)
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define TG_HAVE_AVX2_BUILD 1
 TG_DECLARE_SIMD(simd_avx2)
+namespace simd_avx2 {
+void exp_f32_intrin(float* out, const float* in, long long n);  // elementwise_simd_avx2.cc
+}
 #endif
 #undef TG_DECLARE_SIMD
 
@@ -30,7 +33,7 @@ F32Kernels choose() {
 #ifdef TG_HAVE_AVX2_BUILD
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return {simd_avx2::exp_f32, simd_avx2::log_f32, simd_avx2::tanh_f32, simd_avx2::sigmoid_f32, "avx2"};
+    return {simd_avx2::exp_f32_intrin, simd_avx2::log_f32, simd_avx2::tanh_f32, simd_avx2::sigmoid_f32, "avx2"};
 #endif
   return base;
 }
