@@ -17,7 +17,13 @@ TG_DECLARE_SIMD(simd_base)
 #define TG_HAVE_AVX2_BUILD 1
 TG_DECLARE_SIMD(simd_avx2)
 namespace simd_avx2 {
-void exp_f32_intrin(float* out, const float* in, long long n);  // elementwise_simd_avx2.cc
+// elementwise_simd_avx2.cc
+void exp_f32_intrin(float* out, const float* in, long long n);
+void exp_f32_stream(float* out, const float* in, long long n);
+void add_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt);
+void sub_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt);
+void mul_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt);
+void div_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt);
 }
 #endif
 #undef TG_DECLARE_SIMD
@@ -27,13 +33,16 @@ namespace simd {
 namespace {
 
 F32Kernels choose() {
-  F32Kernels base{simd_base::exp_f32, simd_base::log_f32, simd_base::tanh_f32, simd_base::sigmoid_f32, "baseline"};
+  F32Kernels base{simd_base::exp_f32, simd_base::log_f32, simd_base::tanh_f32, simd_base::sigmoid_f32,
+                  nullptr, nullptr, nullptr, nullptr, nullptr, "baseline"};
   const char* env = std::getenv("TG_SIMD");
   if (env && std::strcmp(env, "baseline") == 0) return base;
 #ifdef TG_HAVE_AVX2_BUILD
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return {simd_avx2::exp_f32_intrin, simd_avx2::log_f32, simd_avx2::tanh_f32, simd_avx2::sigmoid_f32, "avx2"};
+    return {simd_avx2::exp_f32_intrin, simd_avx2::log_f32, simd_avx2::tanh_f32, simd_avx2::sigmoid_f32,
+            simd_avx2::exp_f32_stream, simd_avx2::add_f32,  simd_avx2::sub_f32,   simd_avx2::mul_f32,
+            simd_avx2::div_f32,        "avx2"};
 #endif
   return base;
 }
@@ -43,6 +52,25 @@ F32Kernels choose() {
 const F32Kernels& f32_kernels() {
   static const F32Kernels k = choose();
   return k;
+}
+
+namespace {
+
+long long choose_stream_min() {
+  const char* env = std::getenv("TG_STREAM_MIN_BYTES");
+  if (env && *env) {
+    char* end = nullptr;
+    const long long v = std::strtoll(env, &end, 10);
+    if (end != env) return v < 1 ? 1 : v;
+  }
+  return 32LL << 20;
+}
+
+}  // namespace
+
+long long stream_min_bytes() {
+  static const long long v = choose_stream_min();
+  return v;
 }
 
 }  // namespace simd

@@ -3,6 +3,7 @@
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define TG_HAVE_AVX2_BUILD 1
 #include <immintrin.h>
+#include <cstdint>
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #else
@@ -48,22 +49,114 @@ inline __m256 exp8(__m256 x) {
   return _mm256_blendv_ps(out, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
+
+// Streaming (non-temporal) stores skip the read-for-ownership of each output line and do not
+// evict the inputs: used only for outputs too big to stay in the cache (the caller decides,
+// see simd::stream_min_bytes). _mm256_stream_ps needs a 32-byte aligned address, so a
+// prologue of normal stores reaches it first; the values are the same either way.
+inline void store8(float* p, __m256 v, bool nt) {
+  if (nt) _mm256_stream_ps(p, v);
+  else _mm256_storeu_ps(p, v);
+}
+
+// Elements before out + i is 32-byte aligned (all of n if that never happens).
+inline long long to_aligned(const float* out, long long n) {
+  const long long mis = static_cast<long long>(reinterpret_cast<uintptr_t>(out) % 32);
+  if (mis % 4 != 0) return n;  // not even float-aligned: no streaming
+  const long long k = mis == 0 ? 0 : (32 - mis) / 4;
+  return k < n ? k : n;
+}
+
+// f on a partial vector of m < 8 elements, through a padded buffer.
+template <class F>
+inline void partial8(float* out, const float* in, long long m, F f) {
+  alignas(32) float t[8] = {0, 0, 0, 0, 0, 0, 0, 0}, u[8];
+  for (long long j = 0; j < m; j++) t[j] = in[j];
+  _mm256_store_ps(u, f(_mm256_load_ps(t)));
+  for (long long j = 0; j < m; j++) out[j] = u[j];
+}
+
+template <class F>
+inline void unary_loop(float* out, const float* in, long long n, bool nt, F f) {
+  long long i = 0;
+  if (nt) {
+    const long long k = to_aligned(out, n);
+    if (k == n) nt = false;
+    else if (k > 0) partial8(out, in, k, f), i = k;
+  }
+  for (; i + 16 <= n; i += 16) {  // two independent vectors per iteration
+    const __m256 a = f(_mm256_loadu_ps(in + i)), b = f(_mm256_loadu_ps(in + i + 8));
+    store8(out + i, a, nt);
+    store8(out + i + 8, b, nt);
+  }
+  for (; i + 8 <= n; i += 8) store8(out + i, f(_mm256_loadu_ps(in + i)), nt);
+  if (i < n) partial8(out + i, in + i, n - i, f);
+  if (nt) _mm_sfence();
+}
+
+// out = a (op) b with mode 0: both contiguous, 1: b a single element, 2: a a single element.
+template <class Op>
+inline void binary_loop(float* out, const float* a, const float* b, long long n, int mode, bool nt, Op op) {
+  const __m256 av = _mm256_set1_ps(*a), bv = _mm256_set1_ps(*b);
+  auto ld_a = [&](long long i) { return mode == 2 ? av : _mm256_loadu_ps(a + i); };
+  auto ld_b = [&](long long i) { return mode == 1 ? bv : _mm256_loadu_ps(b + i); };
+  auto scalar = [&](long long i) {
+    const float x = mode == 2 ? *a : a[i], y = mode == 1 ? *b : b[i];
+    out[i] = _mm256_cvtss_f32(op(_mm256_set1_ps(x), _mm256_set1_ps(y)));
+  };
+  long long i = 0;
+  if (nt) {
+    const long long k = to_aligned(out, n);
+    if (k == n) nt = false;
+    for (; i < k && nt; i++) scalar(i);
+  }
+  for (; i + 32 <= n; i += 32) {
+    const __m256 r0 = op(ld_a(i), ld_b(i)), r1 = op(ld_a(i + 8), ld_b(i + 8));
+    const __m256 r2 = op(ld_a(i + 16), ld_b(i + 16)), r3 = op(ld_a(i + 24), ld_b(i + 24));
+    store8(out + i, r0, nt);
+    store8(out + i + 8, r1, nt);
+    store8(out + i + 16, r2, nt);
+    store8(out + i + 24, r3, nt);
+  }
+  for (; i + 8 <= n; i += 8) store8(out + i, op(ld_a(i), ld_b(i)), nt);
+  for (; i < n; i++) scalar(i);
+  if (nt) _mm_sfence();
+}
+
+// The operations as function objects (lambdas would get conversion thunks compiled without
+// the target attribute).
+struct Exp8 {
+  __m256 operator()(__m256 x) const { return exp8(x); }
+};
+struct Add8 {
+  __m256 operator()(__m256 x, __m256 y) const { return _mm256_add_ps(x, y); }
+};
+struct Sub8 {
+  __m256 operator()(__m256 x, __m256 y) const { return _mm256_sub_ps(x, y); }
+};
+struct Mul8 {
+  __m256 operator()(__m256 x, __m256 y) const { return _mm256_mul_ps(x, y); }
+};
+struct Div8 {
+  __m256 operator()(__m256 x, __m256 y) const { return _mm256_div_ps(x, y); }
+};
+
 }  // namespace
 
-void exp_f32_intrin(float* out, const float* in, long long n) {
-  long long i = 0;
-  for (; i + 16 <= n; i += 16) {  // two independent vectors per iteration
-    const __m256 a = exp8(_mm256_loadu_ps(in + i)), b = exp8(_mm256_loadu_ps(in + i + 8));
-    _mm256_storeu_ps(out + i, a);
-    _mm256_storeu_ps(out + i + 8, b);
-  }
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, exp8(_mm256_loadu_ps(in + i)));
-  if (i < n) {  // the tail through a padded vector, so every element takes the same path
-    alignas(32) float t[8] = {0, 0, 0, 0, 0, 0, 0, 0}, u[8];
-    for (long long j = i; j < n; j++) t[j - i] = in[j];
-    _mm256_store_ps(u, exp8(_mm256_load_ps(t)));
-    for (long long j = i; j < n; j++) out[j] = u[j - i];
-  }
+void exp_f32_intrin(float* out, const float* in, long long n) { unary_loop(out, in, n, false, Exp8()); }
+void exp_f32_stream(float* out, const float* in, long long n) { unary_loop(out, in, n, true, Exp8()); }
+
+void add_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt) {
+  binary_loop(o, a, b, n, mode, nt, Add8());
+}
+void sub_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt) {
+  binary_loop(o, a, b, n, mode, nt, Sub8());
+}
+void mul_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt) {
+  binary_loop(o, a, b, n, mode, nt, Mul8());
+}
+void div_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt) {
+  binary_loop(o, a, b, n, mode, nt, Div8());
 }
 
 }  // namespace simd_avx2
