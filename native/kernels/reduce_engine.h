@@ -160,8 +160,9 @@ void reduce_inner(const ReducePlan& p, const R& r, const typename R::in_t* in, t
     });
     return;
   }
-  // A few long folds: split each into per-thread chunks, merged in order.
-  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(threads, L / kReduceGrain));
+  // A few long folds: split each into chunks (several per thread, so that a late thread's
+  // share is taken by the others), whose partial accumulators are merged in order.
+  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(4 * threads, L / kReduceGrain));
   const int64_t per = (L + chunks - 1) / chunks;
   std::vector<A> part(static_cast<size_t>(chunks));
   OffsetWalker k(p.keep_sizes.data(), p.keep_in.data(), nullptr, nk);
