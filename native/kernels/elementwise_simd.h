@@ -13,11 +13,15 @@ using UnaryF32 = void (*)(float* out, const float* in, long long n);
 // (broadcast); 2: a is one element. nt: write out with streaming stores (see below).
 // IEEE +, -, *, / are exact operations, so these give the same bits as the portable loops.
 using BinaryF32 = void (*)(float* out, const float* a, const float* b, long long n, int mode, bool nt);
+// The sum of n contiguous floats, accumulated as the portable reducer does (float lanes of at
+// most 64 elements each, flushed into double), only with more lanes.
+using SumF32 = double (*)(const float* p, long long n);
 
 struct F32Kernels {
   UnaryF32 exp, log, tanh, sigmoid;
   UnaryF32 exp_stream;          // exp with streaming stores; null where there is none
   BinaryF32 add, sub, mul, div;  // null: the portable loops in elementwise.cc
+  SumF32 sum;                    // null: the portable reducer (reduce_engine.h)
   const char* isa;               // "avx2" or "baseline"
 };
 

@@ -143,6 +143,31 @@ struct Div8 {
 
 }  // namespace
 
+// 8 vector accumulators (64 float lanes): enough independent adds in flight to cover the add
+// latency at two loads per cycle. Blocks of 4096 elements (64 per lane, as the portable
+// reducer's lanes hold) are flushed into 4 double lanes, summed at the end.
+double sum_f32(const float* p, long long n) {
+  constexpr long long kVec = 64, kBlock = 4096;
+  __m256d acc = _mm256_setzero_pd();
+  long long i = 0;
+  while (n - i >= kVec) {
+    const long long len = (n - i) / kVec * kVec, end = i + (len < kBlock ? len : kBlock);
+    __m256 s[8];
+    for (int k = 0; k < 8; k++) s[k] = _mm256_setzero_ps();
+    for (; i < end; i += kVec)
+      for (int k = 0; k < 8; k++) s[k] = _mm256_add_ps(s[k], _mm256_loadu_ps(p + i + 8 * k));
+    for (int k = 0; k < 8; k++) {
+      acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(s[k])));
+      acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_extractf128_ps(s[k], 1)));
+    }
+  }
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, acc);
+  double total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  for (; i < n; i++) total += p[i];
+  return total;
+}
+
 void exp_f32_intrin(float* out, const float* in, long long n) { unary_loop(out, in, n, false, Exp8()); }
 void exp_f32_stream(float* out, const float* in, long long n) { unary_loop(out, in, n, true, Exp8()); }
 

@@ -26,6 +26,7 @@
 #include <cstring>
 #include <type_traits>
 #include <vector>
+#include "elementwise_simd.h"
 #include "parallel.h"
 #include "reduce_plan.h"
 
@@ -35,6 +36,11 @@ constexpr int64_t kReduceGrain = 32768;  // elements of work below which a threa
 constexpr int64_t kLaneBlock = 1024;     // elements folded into narrow lanes before flushing
 constexpr int64_t kVecWidth = 2048;      // vertical mode: accumulators per row chunk
 constexpr int64_t kRowBlock = 64;        // vertical mode: rows folded into narrow lanes before flushing
+
+template <class R, class = void>
+struct has_f32_sum : std::false_type {};
+template <class R>
+struct has_f32_sum<R, std::void_t<decltype(R::kF32Sum)>> : std::integral_constant<bool, R::kF32Sum> {};
 
 template <class R, class = void>
 struct has_nan_scan : std::false_type {};
@@ -100,6 +106,10 @@ typename R::acc_t fold_run(const R& r, typename R::acc_t acc, const typename R::
   if (stride != 1) {
     for (int64_t i = 0; i < n; i++) acc = r.template step<A>(acc, p[i * stride], c);
     return acc;
+  }
+  if constexpr (has_f32_sum<R>::value) {
+    static const simd::SumF32 sum = simd::f32_kernels().sum;
+    if (sum && n >= 64) return r.merge(acc, sum(p, n));
   }
   int64_t i = 0;
   if constexpr (has_nan_scan<R>::value) {
