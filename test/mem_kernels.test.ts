@@ -213,4 +213,18 @@ describe('float32 sum accuracy', () => {
       }
     }
   });
+  it('keeps a NaN or an infinity in its own row when rows are summed 4 at a time', () => {
+    const rows = 9, cols = 1000;
+    const v = values(rows * cols, 13, false);
+    v[2 * cols + 500] = NaN;
+    v[5 * cols + 7] = Infinity;
+    v[6 * cols + 999] = -Infinity;
+    const got = torch.tensor(v).reshape([rows, cols]).sum(1).toTypedArray() as Float32Array;
+    for (let r = 0; r < rows; r++) {
+      if (r === 2) expect(got[r]).toBeNaN();
+      else if (r === 5) expect(got[r]).toBe(Infinity);
+      else if (r === 6) expect(got[r]).toBe(-Infinity);
+      else expect(Number.isFinite(got[r])).toBe(true);
+    }
+  });
 });

@@ -25,6 +25,7 @@ void sub_f32(float* o, const float* a, const float* b, long long n, int mode, bo
 void mul_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt);
 void div_f32(float* o, const float* a, const float* b, long long n, int mode, bool nt);
 double sum_f32(const float* p, long long n);
+void sum4_f32(const float* const* rows, long long n, double* out);
 }
 #endif
 #undef TG_DECLARE_SIMD
@@ -35,7 +36,7 @@ namespace {
 
 F32Kernels choose() {
   F32Kernels base{simd_base::exp_f32, simd_base::log_f32, simd_base::tanh_f32, simd_base::sigmoid_f32,
-                  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, "baseline"};
+                  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, "baseline"};
   const char* env = std::getenv("TG_SIMD");
   if (env && std::strcmp(env, "baseline") == 0) return base;
 #ifdef TG_HAVE_AVX2_BUILD
@@ -43,7 +44,7 @@ F32Kernels choose() {
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
     return {simd_avx2::exp_f32_intrin, simd_avx2::log_f32, simd_avx2::tanh_f32, simd_avx2::sigmoid_f32,
             simd_avx2::exp_f32_stream, simd_avx2::add_f32,  simd_avx2::sub_f32,   simd_avx2::mul_f32,
-            simd_avx2::div_f32,        simd_avx2::sum_f32, "avx2"};
+            simd_avx2::div_f32,        simd_avx2::sum_f32, simd_avx2::sum4_f32, "avx2"};
 #endif
   return base;
 }

@@ -16,12 +16,15 @@ using BinaryF32 = void (*)(float* out, const float* a, const float* b, long long
 // The sum of n contiguous floats, accumulated as the portable reducer does (float lanes of at
 // most 64 elements each, flushed into double), only with more lanes.
 using SumF32 = double (*)(const float* p, long long n);
+// out[r] = the sum of rows[r][0..n) for r < 4 (read in lockstep: more memory streams at once).
+using Sum4F32 = void (*)(const float* const* rows, long long n, double* out);
 
 struct F32Kernels {
   UnaryF32 exp, log, tanh, sigmoid;
   UnaryF32 exp_stream;          // exp with streaming stores; null where there is none
   BinaryF32 add, sub, mul, div;  // null: the portable loops in elementwise.cc
   SumF32 sum;                    // null: the portable reducer (reduce_engine.h)
+  Sum4F32 sum4;
   const char* isa;               // "avx2" or "baseline"
 };
 
