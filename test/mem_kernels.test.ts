@@ -51,9 +51,10 @@ const f32 = (t: any) => t.contiguous().toTypedArray() as Float32Array;
 
 describe('float32 binary kernels', () => {
   it('match the correctly rounded result for every size, offset and broadcast side', () => {
-    const base = values(200, 1), other = values(200, 2);
+    const base = values(70200, 1), other = values(70200, 2);
     const A = torch.tensor(base), B = torch.tensor(other);
-    for (const n of [0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 131]) {
+    // from 4096 elements on, the kernels run the two halves of a range in lockstep
+    for (const n of [0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 131, 4095, 4096, 4099, 8207, 70001]) {
       for (const off of [0, 1, 3, 5]) {
         const a = A.narrow(0, off, n), b = B.narrow(0, 7 - off, n);
         for (const [name, f] of ops) {
@@ -108,6 +109,16 @@ describe('float32 binary kernels', () => {
 });
 
 describe('float32 exp kernel', () => {
+  it('gives the same bits on long ranges (two halves in lockstep) as on short pieces', () => {
+    for (const n of [4096, 4099, 8207, 70001]) {
+      for (const off of [0, 1, 3]) {
+        const x = torch.tensor(values(n + off, 14)).narrow(0, off, n);
+        const whole = f32(x.exp());
+        for (const start of [0, 5, (n >> 1) - 3, (n >> 1) + 8, n - 37]) sameBits(whole.subarray(start, start + 37), f32(x.narrow(0, start, 37).exp()), `exp n=${n} at ${start}`);
+      }
+    }
+  });
+
   it('handles specials, overflow, underflow and subnormal results at every tail length', () => {
     const xs = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 88.5, 88.72, 88.73, 89, 100, 1e30, -87.3, -88, -95, -100,
       -103.9, -104, -110, -1e30, 1e-8, -1e-8, 0.34657359, -0.34657359, 20.5, -20.5];
