@@ -169,8 +169,8 @@ describe('streaming stores', () => {
     for (let i = 0; i < normal.length; i++) if (streamed[i] !== normal[i]) throw new Error(`result ${i} differs`);
   });
 
-  it('computes a huge add and exp (over the default 32 MiB threshold) exactly', () => {
-    const n = (9 << 20) + 3;
+  it('computes a huge add and exp (over the default threshold, 2 x L3 = 64 MiB here) exactly', () => {
+    const n = (17 << 20) + 3;
     const av = values(n, 9, false), bv = values(n, 10, false);
     const m = n - 3;  // views at offsets 1 and 2: unaligned inputs
     const a = torch.tensor(av).narrow(0, 1, m), b = torch.tensor(bv).narrow(0, 2, m);

@@ -33,7 +33,7 @@ const F32Kernels& f32_kernels();
 // Streaming (non-temporal) stores skip the read-for-ownership of every output cache line
 // (an a + b then moves 12 instead of 16 bytes per element) and do not evict the inputs.
 // Worth it only when the output cannot stay in the cache anyway: outputs of at least
-// stream_min_bytes() use them (32 MiB, this machine's L3 size; TG_STREAM_MIN_BYTES in the
+// stream_min_bytes() use them (twice the L3 size, 64 MiB here; TG_STREAM_MIN_BYTES in the
 // environment overrides it, which the tests use to cover odd sizes and alignments cheaply).
 // Results are bit-identical with or without them.
 long long stream_min_bytes();
