@@ -17,14 +17,24 @@ namespace {
 // Each loop hands the lambda one element at a time; the all-contiguous branch (and the
 // one-operand-broadcast branches of loop3) are tight loops that GCC vectorises.
 
+// simd (float32 only): a kernel from elementwise_simd.h that computes f on the contiguous
+// and one-side-broadcast runs, with streaming stores when the output is huge.
 template <class O, class A, class B, class F>
-void loop3(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
+void loop3(const Tensor& out, const Tensor& a, const Tensor& b, F f, simd::BinaryF32 simd = nullptr) {
   const Dims& shape = out.shape();
   const std::array<int64_t, 3> sizes{int64_t(sizeof(O)), int64_t(sizeof(A)), int64_t(sizeof(B))};
+  const bool nt = simd && out.numel() * int64_t(sizeof(O)) >= simd::stream_min_bytes();
   auto body = [&](char** p, const int64_t* s, int64_t n) {
     O* o = reinterpret_cast<O*>(p[0]);
     const A* x = reinterpret_cast<const A*>(p[1]);
     const B* y = reinterpret_cast<const B*>(p[2]);
+    if constexpr (std::is_same<O, float>::value && std::is_same<A, float>::value && std::is_same<B, float>::value) {
+      if (simd && s[0] == 4) {
+        if (s[1] == 4 && s[2] == 4) return simd(o, x, y, n, 0, nt);
+        if (s[1] == 4 && s[2] == 0) return simd(o, x, y, n, 1, nt);
+        if (s[1] == 0 && s[2] == 4) return simd(o, x, y, n, 2, nt);
+      }
+    }
     if (s[0] == sizeof(O) && s[1] == sizeof(A) && s[2] == sizeof(B)) {
       for (int64_t i = 0; i < n; i++) o[i] = f(x[i], y[i]);
     } else if (s[0] == sizeof(O) && s[1] == sizeof(A) && s[2] == 0) {
@@ -66,11 +76,13 @@ void loop2(const Tensor& out, const Tensor& a, F f) {
 
 // A float32 unary op given as an array function (the SIMD kernels). Strided runs are
 // gathered into small blocks, so every layout computes exactly the same values.
-void loop2_f32_block(const Tensor& out, const Tensor& a, simd::UnaryF32 fn) {
+void loop2_f32_block(const Tensor& out, const Tensor& a, simd::UnaryF32 fn, simd::UnaryF32 stream_fn = nullptr) {
   const Dims& shape = out.shape();
+  // A huge output: its contiguous runs are written with streaming stores (same values).
+  const simd::UnaryF32 run_fn = stream_fn && out.numel() * 4 >= simd::stream_min_bytes() ? stream_fn : fn;
   auto body = [&](char** p, const int64_t* s, int64_t n) {
     if (s[0] == 4 && s[1] == 4) {
-      fn(reinterpret_cast<float*>(p[0]), reinterpret_cast<const float*>(p[1]), n);
+      run_fn(reinterpret_cast<float*>(p[0]), reinterpret_cast<const float*>(p[1]), n);
       return;
     }
     constexpr int64_t kBlock = 256;
@@ -166,9 +178,31 @@ T min_nan(T x, T y) {
 
 // ---------------------------------------------------------------- binary
 
+simd::BinaryF32 simd_binary_f32(BinaryKernel k, double alpha) {
+  const simd::F32Kernels& s = simd::f32_kernels();
+  switch (k) {
+    case BinaryKernel::Add: return alpha == 1 ? s.add : nullptr;
+    case BinaryKernel::Sub: return alpha == 1 ? s.sub : nullptr;
+    case BinaryKernel::Mul: return s.mul;
+    case BinaryKernel::Div: return s.div;
+    default: return nullptr;
+  }
+}
+
 template <class T>
 void binary_typed(BinaryKernel k, const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
   constexpr bool fp = std::is_floating_point<T>::value;
+  if constexpr (std::is_same<T, float>::value) {
+    // +, -, *, / of float32 on SIMD kernels where they exist (same bits as the loops).
+    if (simd::BinaryF32 fn = simd_binary_f32(k, alpha)) {
+      switch (k) {
+        case BinaryKernel::Add: return loop3<T, T, T>(out, a, b, [](T x, T y) { return x + y; }, fn);
+        case BinaryKernel::Sub: return loop3<T, T, T>(out, a, b, [](T x, T y) { return x - y; }, fn);
+        case BinaryKernel::Mul: return loop3<T, T, T>(out, a, b, [](T x, T y) { return x * y; }, fn);
+        default: return loop3<T, T, T>(out, a, b, [](T x, T y) { return x / y; }, fn);
+      }
+    }
+  }
   const T al = from_double<T>(alpha);
   switch (k) {
     case BinaryKernel::Add:
@@ -217,7 +251,8 @@ simd::UnaryF32 simd_f32(UnaryKernel k) {
 template <class T>
 void unary_float(UnaryKernel k, const Tensor& out, const Tensor& a) {
   if constexpr (std::is_same<T, float>::value) {
-    if (simd::UnaryF32 fn = simd_f32(k)) return loop2_f32_block(out, a, fn);
+    if (simd::UnaryF32 fn = simd_f32(k))
+      return loop2_f32_block(out, a, fn, k == UnaryKernel::Exp ? simd::f32_kernels().exp_stream : nullptr);
   }
   switch (k) {
     case UnaryKernel::Neg: loop2<T, T>(out, a, [](T x) { return -x; }); return;

@@ -55,6 +55,7 @@ bool spin_until(Pred pred, std::chrono::microseconds budget) {
   }
 }
 
+constexpr int64_t kChunksPerThread = 4;
 constexpr std::chrono::microseconds kWorkerSpin{50};
 constexpr std::chrono::microseconds kCallerSpin{200};
 
@@ -224,7 +225,11 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
     fn(0, n);
     return;
   }
-  int64_t chunks = std::min<int64_t>(threads, n / grain);
+  // A few chunks per thread, claimed dynamically: when a thread is late (descheduled by
+  // another process on a busy machine, or still waking up) the others take its share instead
+  // of waiting for it; with exactly one chunk per thread the caller would wait out a whole
+  // scheduler time slice. Chunk boundaries depend only on n and the chunk count.
+  int64_t chunks = std::min<int64_t>(int64_t(threads) * kChunksPerThread, n / grain);
   InParallel guard;
   pool().run(n, chunks, [&](int64_t b, int64_t e) {
     InParallel inner;

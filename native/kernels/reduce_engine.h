@@ -26,6 +26,7 @@
 #include <cstring>
 #include <type_traits>
 #include <vector>
+#include "elementwise_simd.h"
 #include "parallel.h"
 #include "reduce_plan.h"
 
@@ -35,6 +36,11 @@ constexpr int64_t kReduceGrain = 32768;  // elements of work below which a threa
 constexpr int64_t kLaneBlock = 1024;     // elements folded into narrow lanes before flushing
 constexpr int64_t kVecWidth = 2048;      // vertical mode: accumulators per row chunk
 constexpr int64_t kRowBlock = 64;        // vertical mode: rows folded into narrow lanes before flushing
+
+template <class R, class = void>
+struct has_f32_sum : std::false_type {};
+template <class R>
+struct has_f32_sum<R, std::void_t<decltype(R::kF32Sum)>> : std::integral_constant<bool, R::kF32Sum> {};
 
 template <class R, class = void>
 struct has_nan_scan : std::false_type {};
@@ -101,6 +107,10 @@ typename R::acc_t fold_run(const R& r, typename R::acc_t acc, const typename R::
     for (int64_t i = 0; i < n; i++) acc = r.template step<A>(acc, p[i * stride], c);
     return acc;
   }
+  if constexpr (has_f32_sum<R>::value) {
+    static const simd::SumF32 sum = simd::f32_kernels().sum;
+    if (sum && n >= 64) return r.merge(acc, sum(p, n));
+  }
   int64_t i = 0;
   if constexpr (has_nan_scan<R>::value) {
     i = fold_nan_scan(r, acc, p, i, n, c);
@@ -152,7 +162,24 @@ void reduce_inner(const ReducePlan& p, const R& r, const typename R::in_t* in, t
     parallel_for(M, std::max<int64_t>(1, kReduceGrain / L), [&](int64_t b, int64_t e) {
       OffsetWalker k(p.keep_sizes.data(), p.keep_in.data(), nullptr, nk);
       k.seek(b);
-      for (int64_t o = b; o < e; o++) {
+      int64_t o = b;
+      if constexpr (has_f32_sum<R>::value) {
+        // Float32 row sums, each row one contiguous run: 4 rows at a time in lockstep.
+        static const simd::Sum4F32 sum4 = simd::f32_kernels().sum4;
+        if (sum4 && nr == 1 && run_stride == 1 && L >= 64) {
+          for (; o + 4 <= e; o += 4) {
+            const typename R::in_t* rows[4];
+            for (int q = 0; q < 4; q++, k.next()) rows[q] = in + k.off0;
+            double s[4];
+            sum4(rows, L, s);
+            for (int q = 0; q < 4; q++) {
+              typename R::ctx_t c = r.ctx(o + q);
+              out[o + q] = r.finish(r.merge(r.template init<A>(), s[q]), c);
+            }
+          }
+        }
+      }
+      for (; o < e; o++) {
         typename R::ctx_t c = r.ctx(o);
         out[o] = r.finish(fold_range(k.off0, 0, L, c), c);
         k.next();
@@ -160,8 +187,9 @@ void reduce_inner(const ReducePlan& p, const R& r, const typename R::in_t* in, t
     });
     return;
   }
-  // A few long folds: split each into per-thread chunks, merged in order.
-  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(threads, L / kReduceGrain));
+  // A few long folds: split each into chunks (several per thread, so that a late thread's
+  // share is taken by the others), whose partial accumulators are merged in order.
+  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(4 * threads, L / kReduceGrain));
   const int64_t per = (L + chunks - 1) / chunks;
   std::vector<A> part(static_cast<size_t>(chunks));
   OffsetWalker k(p.keep_sizes.data(), p.keep_in.data(), nullptr, nk);

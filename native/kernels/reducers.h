@@ -45,6 +45,8 @@ struct SumR {
   using lane_t = lane_for<In, Out, acc_t>;
   using ctx_t = NoCtx;
   static constexpr int kLanes = lanes_for<lane_t>();
+  // float32 in and out: contiguous runs may go to the SIMD sum (elementwise_simd.h).
+  static constexpr bool kF32Sum = std::is_same<In, float>::value && std::is_same<Out, float>::value;
   double divisor = 1;
 
   ctx_t ctx(int64_t) const { return {}; }
