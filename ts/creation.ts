@@ -88,6 +88,16 @@ export function tensor(data: Nested | ArrayBufferView | Tensor, opts: TensorOpti
     t._id = N.fromData(t, src, [n], dtypeOf(opts, dt));
     return finish(t, opts);
   }
+  if (typeof data === 'number') {
+    // A float scalar (W5/W7 make one per loop) skips the typed array, which V8 would have to
+    // externalise for native code to read it. Values past float32's range keep the general
+    // path: they round to inf there, where a fill would reject them.
+    const dt = dtypeOf(opts, 'float32');
+    if ((dt === 'float32' || dt === 'float64') && !(Math.abs(data) > 3.4028234663852886e38)) {
+      t._id = N.full(t, [], data, dt);
+      return finish(t, opts);
+    }
+  }
   const shape: number[] = [];
   const flat: number[] = [];
   const kinds = { bool: false, num: false };
