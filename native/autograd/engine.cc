@@ -165,7 +165,7 @@ void accumulate_nonleaf(TensorImpl* impl, const Tensor& g) {
 std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
                                  const std::vector<Tensor>& inputs, const BackwardOptions& opts) {
   // ---- 1. Root gradients (PyTorch's _make_grads, then the engine's requires-grad check).
-  std::vector<Tensor> seeds(roots.size());
+  GradList seeds(roots.size());
   for (size_t i = 0; i < roots.size(); i++) {
     const Tensor& r = roots[i];
     Tensor g = i < grads.size() ? grads[i] : Tensor();
@@ -179,7 +179,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     }
     seeds[i] = g;
   }
-  std::vector<Edge> root_edges;
+  SmallVector<Edge> root_edges;
   for (size_t i = 0; i < roots.size(); i++) {
     TG_CHECK(roots[i].requires_grad(), "element ", i, " of tensors does not require grad and does not have a grad_fn");
     root_edges.push_back(gradient_edge(roots[i]));
@@ -213,7 +213,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
   NodeMap<int> deps;
   {
     NodeMap<char> seen;
-    std::vector<Node*> stack;
+    SmallVector<Node*> stack;
     for (auto& e : root_edges)
       if (e.fn && seen.insert(e.fn.get())) stack.push_back(e.fn.get());
     while (!stack.empty()) {
@@ -269,7 +269,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     if (seeds[i].defined()) accumulate_into(buffers[e.fn.get()], e.input_nr, seeds[i]);
   }
 
-  std::priority_queue<NodeTask> ready;
+  std::priority_queue<NodeTask, SmallVector<NodeTask>> ready;
   {
     NodeMap<char> pushed;
     for (auto& e : root_edges)
