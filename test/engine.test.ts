@@ -120,6 +120,27 @@ describe('accumulation', () => {
     expect(x.grad!.tolist()).toEqual([3, 5]);
   });
 
+  it('y.gradFn is the same object while the node is the same (PyTorch: y.grad_fn is y.grad_fn)', () => {
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    expect(x.gradFn).toBeNull();
+    const y = x.mul(2);
+    const f = y.gradFn!;
+    expect(y.gradFn).toBe(f);
+    expect(f.name).toBe('MulBackward0');
+    y.add_(1); // an in-place op gives y a new node
+    expect(y.gradFn).not.toBe(f);
+    expect(y.gradFn!.name).toBe('AddBackward0');
+    expect(y.gradFn).toBe(y.gradFn);
+    const v = y.view(2); // a view's node is regenerated after its base is written in place
+    const vf = v.gradFn!;
+    expect(v.gradFn).toBe(vf);
+    y.mul_(3);
+    expect(v.gradFn).not.toBe(vf);
+    expect(v.gradFn!.name).toBe('AsStridedBackward0');
+    y.detach_();
+    expect(y.gradFn).toBeNull();
+  });
+
   it('a grad read inside tidy() is disposed with the scope; the next read gives a live tensor', () => {
     const x = torch.tensor([1, 2], { requiresGrad: true });
     x.sum().backward();

@@ -102,6 +102,8 @@ export class Tensor {
   private _shape: number[] | undefined = undefined;
   /** The JS object last returned by `grad` (see there). */
   private _grad: Tensor | null = null;
+  /** The JS object last returned by `gradFn` (see there). */
+  private _gradFn: GradFn | null = null;
 
   /** Internal: tensors are made by ops and creation functions, e.g. torch.tensor(). */
   constructor() {
@@ -210,10 +212,18 @@ export class Tensor {
   }
   /** The backward node of the op that made this tensor (`null` for leaves), e.g. `gradFn.name === 'MulBackward0'`. */
   get gradFn(): GradFn | null {
+    // The same JS object while the node is the same (PyTorch: `y.grad_fn is y.grad_fn`). A
+    // view's node can be regenerated after an in-place write to its base: then a new one.
+    const c = this._gradFn;
+    if (c !== null && N.gradFnIs(this._id, c._id)) return c;
     const g = new GradFn();
     const id = N.gradFn(g, this._id);
-    if (id < 0) return null;
+    if (id < 0) {
+      this._gradFn = null;
+      return null;
+    }
     g._id = id;
+    this._gradFn = g;
     return g;
   }
   /** Whether this tensor was made by the user rather than by an op that requires grad (PyTorch's `is_leaf`). */

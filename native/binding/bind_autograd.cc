@@ -77,6 +77,14 @@ TG_FN(grad_fn) {
   return return_node(info, t.grad_fn());
 }
 
+// gradFnIs(t, node): whether t's grad_fn is the node this handle holds (the TS getter then
+// returns the same JS object, as PyTorch's `y.grad_fn is y.grad_fn`).
+TG_FN(grad_fn_is) {
+  Tensor t = tensor_arg(info, 0);
+  Node* n = node_arg(info, 1);
+  return Napi::Boolean::New(info.Env(), t.grad_fn() == n);
+}
+
 TG_FN(node_name) { return Napi::String::New(info.Env(), node_arg(info, 0)->name()); }
 
 // nodeNext(node): [[pendingNodeSlot | -1, inputNr], ...]; TS adopts each slot.
@@ -231,6 +239,7 @@ void register_autograd(Napi::Env env, Napi::Object e) {
   def(env, e, "gradIs", grad_is);
   def(env, e, "setGrad", set_grad);
   def(env, e, "gradFn", grad_fn);
+  def(env, e, "gradFnIs", grad_fn_is);
   def(env, e, "nodeName", node_name);
   def(env, e, "nodeNext", node_next);
   def(env, e, "adoptNode", adopt_node);
