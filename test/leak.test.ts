@@ -21,6 +21,12 @@ import { describe, expect, it } from 'vitest';
 
 const SCRIPT = path.join(__dirname, 'leak', 'scenarios.js');
 const RSS_SLACK_MB = 24;
+// create-graph-leaf keeps a whole double-differentiable graph per step as garbage until V8's
+// next GC, which V8 paces by the storage bytes we report, not by the tensor and node objects
+// around them (those are uncounted). Its RSS rises 19-31 MB after warm-up and then stays flat
+// (measured over 8,000 steps, 2026-11-27); the exact live-tensor counts below are what catch
+// a leak there.
+const RSS_SLACK_MB_FOR: Record<string, number> = { 'create-graph-leaf': 40 };
 // Under AddressSanitizer (npm run test:asan) freed memory sits in ASan's quarantine, so RSS
 // says nothing about leaks; the exact live-tensor counts still do.
 const UNDER_ASAN = /libasan/.test(process.env.LD_PRELOAD ?? '');
@@ -83,7 +89,7 @@ describe.concurrent('leaks (child processes)', () => {
       expect(rep.after.tensors).toBeLessThanOrEqual(rep.before.tensors + 2);
       expect(rep.after.impls).toBeLessThanOrEqual(rep.before.impls + 2);
       expect(rep.after.bytes).toBeLessThanOrEqual(rep.before.bytes + 4096);
-      if (!UNDER_ASAN) expect(rep.rssMaxMB - rep.rssWarmMB).toBeLessThanOrEqual(RSS_SLACK_MB);
+      if (!UNDER_ASAN) expect(rep.rssMaxMB - rep.rssWarmMB).toBeLessThanOrEqual(RSS_SLACK_MB_FOR[name] ?? RSS_SLACK_MB);
     });
   }
 });
