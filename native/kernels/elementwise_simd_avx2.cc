@@ -173,13 +173,19 @@ struct Div8 {
 
 }  // namespace
 
-// Flushes 8 float vectors into 4 double lanes.
-inline __m256d flush8(__m256d acc, const __m256* s) {
-  for (int k = 0; k < 8; k++) {
-    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(s[k])));
-    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_extractf128_ps(s[k], 1)));
+// Flushes k float vectors into 4 double lanes.
+inline __m256d flush(__m256d acc, const __m256* s, int k) {
+  for (int v = 0; v < k; v++) {
+    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(s[v])));
+    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_extractf128_ps(s[v], 1)));
   }
   return acc;
+}
+
+inline double horizontal_sum(__m256d acc) {
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, acc);
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
 }
 
 // One sequential stream: 8 vector accumulators (64 float lanes), enough independent adds in
@@ -193,54 +199,16 @@ inline __m256d sum_one_stream(__m256d acc, const float* p, long long& i, long lo
     for (int k = 0; k < 8; k++) s[k] = _mm256_setzero_ps();
     for (; i < end; i += kVec)
       for (int k = 0; k < 8; k++) s[k] = _mm256_add_ps(s[k], _mm256_loadu_ps(p + i + 8 * k));
-    acc = flush8(acc, s);
+    acc = flush(acc, s, 8);
   }
   return acc;
 }
 
-// Long arrays are read as 4 streams at once (the 4 quarters, in lockstep): one sequential
-// stream leaves most of the memory bandwidth unused on the machines we measure (a single
-// core reads ~8 GB/s from one stream and ~16 GB/s from four: more DRAM pages and prefetch
-// streams in flight). Each stream has 2 of the 8 vector accumulators; 64 elements per lane
-// per block, as above.
-double sum_f32(const float* p, long long n) {
-  constexpr long long kStreams = 4, kStep = 16, kBlockSteps = 64, kMinStreamed = 32768;
-  __m256d acc = _mm256_setzero_pd();
-  long long i = 0;
-  if (n >= kMinStreamed) {
-    const long long q = n / kStreams / kStep * kStep;  // elements per stream
-    const float* s0 = p;
-    const float* s1 = p + q;
-    const float* s2 = p + 2 * q;
-    const float* s3 = p + 3 * q;
-    for (long long j = 0; j < q;) {
-      const long long end = j + (q - j < kStep * kBlockSteps ? q - j : kStep * kBlockSteps);
-      __m256 s[8];
-      for (int k = 0; k < 8; k++) s[k] = _mm256_setzero_ps();
-      for (; j < end; j += kStep) {
-        s[0] = _mm256_add_ps(s[0], _mm256_loadu_ps(s0 + j));
-        s[1] = _mm256_add_ps(s[1], _mm256_loadu_ps(s0 + j + 8));
-        s[2] = _mm256_add_ps(s[2], _mm256_loadu_ps(s1 + j));
-        s[3] = _mm256_add_ps(s[3], _mm256_loadu_ps(s1 + j + 8));
-        s[4] = _mm256_add_ps(s[4], _mm256_loadu_ps(s2 + j));
-        s[5] = _mm256_add_ps(s[5], _mm256_loadu_ps(s2 + j + 8));
-        s[6] = _mm256_add_ps(s[6], _mm256_loadu_ps(s3 + j));
-        s[7] = _mm256_add_ps(s[7], _mm256_loadu_ps(s3 + j + 8));
-      }
-      acc = flush8(acc, s);
-    }
-    i = kStreams * q;
-  }
-  acc = sum_one_stream(acc, p, i, n);
-  alignas(32) double lanes[4];
-  _mm256_store_pd(lanes, acc);
-  double total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-  for (; i < n; i++) total += p[i];
-  return total;
-}
-
-// The sums of 4 rows of n contiguous floats each, read in lockstep (4 streams, as above);
-// 2 vector accumulators (16 float lanes) per row, flushed into double every 64 steps.
+// The sums of 4 rows of n contiguous floats each, read in lockstep: one sequential stream
+// leaves most of the memory bandwidth unused on the machines we measure (a single core reads
+// ~8 GB/s from one stream and ~16 GB/s from four: more DRAM pages and prefetch streams in
+// flight). 2 vector accumulators (16 float lanes) per row, flushed into double every 64 steps
+// (64 elements per lane, as above).
 void sum4_f32(const float* const* rows, long long n, double* out) {
   constexpr long long kStep = 16, kBlockSteps = 64;
   const float* r0 = rows[0];
@@ -263,19 +231,31 @@ void sum4_f32(const float* const* rows, long long n, double* out) {
       s[6] = _mm256_add_ps(s[6], _mm256_loadu_ps(r3 + j));
       s[7] = _mm256_add_ps(s[7], _mm256_loadu_ps(r3 + j + 8));
     }
-    for (int r = 0; r < 4; r++)
-      for (int h = 0; h < 2; h++) {
-        acc[r] = _mm256_add_pd(acc[r], _mm256_cvtps_pd(_mm256_castps256_ps128(s[2 * r + h])));
-        acc[r] = _mm256_add_pd(acc[r], _mm256_cvtps_pd(_mm256_extractf128_ps(s[2 * r + h], 1)));
-      }
+    for (int r = 0; r < 4; r++) acc[r] = flush(acc[r], s + 2 * r, 2);
   }
   for (int r = 0; r < 4; r++) {
-    alignas(32) double lanes[4];
-    _mm256_store_pd(lanes, acc[r]);
-    double total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    double total = horizontal_sum(acc[r]);
     for (long long j = q; j < n; j++) total += rows[r][j];
     out[r] = total;
   }
+}
+
+// A long array is summed as its 4 quarters in lockstep (sum4_f32), the rest as one stream.
+double sum_f32(const float* p, long long n) {
+  constexpr long long kStreams = 4, kStep = 16, kMinStreamed = 32768;
+  double total = 0;
+  long long i = 0;
+  if (n >= kMinStreamed) {
+    const long long q = n / kStreams / kStep * kStep;  // elements per quarter
+    const float* quarters[kStreams] = {p, p + q, p + 2 * q, p + 3 * q};
+    double part[kStreams];
+    sum4_f32(quarters, q, part);
+    total = (part[0] + part[1]) + (part[2] + part[3]);
+    i = kStreams * q;
+  }
+  total += horizontal_sum(sum_one_stream(_mm256_setzero_pd(), p, i, n));
+  for (; i < n; i++) total += p[i];
+  return total;
 }
 
 void exp_f32_intrin(float* out, const float* in, long long n) { unary_loop(out, in, n, false, Exp8()); }
