@@ -22,7 +22,6 @@
 
 namespace {
 
-template <class T>
 struct Case {
   int64_t m, n, k;
   bool ta, tb;  // operand stored transposed (read through swapped strides)
@@ -30,7 +29,7 @@ struct Case {
 };
 
 template <class T>
-bool check_one(const Case<T>& c, std::mt19937& rng, double* worst) {
+bool check_one(const Case& c, std::mt19937& rng, double* worst) {
   std::uniform_real_distribution<double> u(-1, 1);
   std::vector<T> a(c.m * c.k), b(c.k * c.n), out(c.m * c.n);
   for (auto& v : a) v = static_cast<T>(u(rng));
@@ -70,9 +69,9 @@ bool check_all(const char* label) {
     for (int64_t n : sizes)
       for (int64_t k : {int64_t(1), int64_t(17), int64_t(300)})
         for (int layout = 0; layout < 4; layout++) {
-          Case<T> c{m, n, k, bool(layout & 1), bool(layout & 2), (m + n + k) % 2 == 0};
+          Case c{m, n, k, bool(layout & 1), bool(layout & 2), (m + n + k) % 2 == 0};
           n_cases++;
-          if (!check_one(c, rng, &worst)) {
+          if (!check_one<T>(c, rng, &worst)) {
             if (n_bad++ < 5)
               std::printf("  WRONG %s m=%lld n=%lld k=%lld ta=%d tb=%d acc=%d\n", label, (long long)m, (long long)n,
                           (long long)k, c.ta, c.tb, c.accumulate);
@@ -81,9 +80,9 @@ bool check_all(const char* label) {
   // Sizes past the cache blocks (mc, kc, nc), with both layouts.
   for (int64_t s : {int64_t(600)})
     for (int layout = 0; layout < 4; layout++) {
-      Case<T> c{s, s - 3, s + 5, bool(layout & 1), bool(layout & 2), layout == 3};
+      Case c{s, s - 3, s + 5, bool(layout & 1), bool(layout & 2), layout == 3};
       n_cases++;
-      if (!check_one(c, rng, &worst)) n_bad++;
+      if (!check_one<T>(c, rng, &worst)) n_bad++;
     }
   std::printf("check %s [%s]: %d cases, %d wrong, worst error %.3f (units of eps*sqrt(k)*|terms|; limit 4)\n", label,
               tg::gemm_isa(std::is_same<T, float>::value ? tg::DType::Float32 : tg::DType::Float64), n_cases, n_bad,
