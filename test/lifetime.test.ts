@@ -15,27 +15,41 @@ const live = () => torch.memory().tensors;
 // Counts below are exact: collect earlier tests' garbage first, so no GC frees it mid-test.
 beforeEach(() => gc());
 
-/** Runs fn and returns the names of the native functions it called. */
-function nativeCalls(fn: () => void): { called: string[]; error: unknown } {
-  const called: string[] = [];
+/** Runs fn with every native function wrapped by spy (which calls `run` for the real call). */
+function withNativeSpy(spy: (name: string, args: unknown[], run: () => unknown) => unknown, fn: () => void): void {
   const saved = new Map<string, Function>();
   for (const k of Object.keys(N)) {
     const f = N[k];
     if (typeof f !== 'function') continue;
     saved.set(k, f);
     N[k] = function (this: unknown, ...args: unknown[]) {
-      called.push(k);
-      return f.apply(this, args);
+      return spy(k, args, () => f.apply(this, args));
     };
   }
-  let error: unknown = undefined;
   try {
     fn();
-  } catch (e) {
-    error = e;
   } finally {
     for (const [k, f] of saved) N[k] = f;
   }
+}
+
+/** Runs fn and returns the names of the native functions it called. */
+function nativeCalls(fn: () => void): { called: string[]; error: unknown } {
+  const called: string[] = [];
+  let error: unknown = undefined;
+  withNativeSpy(
+    (k, _args, run) => {
+      called.push(k);
+      return run();
+    },
+    () => {
+      try {
+        fn();
+      } catch (e) {
+        error = e;
+      }
+    },
+  );
   return { called, error };
 }
 
@@ -162,31 +176,28 @@ describe('dispose', () => {
     const m = torch.randn(3, 2);
     const d = torch.randn(2, 3, { requiresGrad: true });
     const calls: [string, unknown[]][] = [];
-    const saved = new Map<string, Function>();
-    for (const k of Object.keys(N)) {
-      const f = N[k];
-      if (typeof f !== 'function') continue;
-      saved.set(k, f);
-      N[k] = function (this: unknown, ...args: unknown[]) {
-        const r = f.apply(this, args);
-        calls.push([k, args.map((x) => (x instanceof torch.Tensor || x instanceof torch.GradFn ? 'OUT' : Array.isArray(x) ? [...x] : x))]);
-        return r;
-      };
-    }
     const made: T[] = [];
     const scopes = require('../dist/cjs/scope.js').scopes as unknown[][];
     scopes.push(made);
     try {
-      for (const [, use] of uses(d, a, m)) {
-        try {
-          use();
-        } catch {
-          // shape errors and unimplemented ops are fine: only successful calls are replayed
-        }
-      }
+      withNativeSpy(
+        (k, args, run) => {
+          const r = run();
+          calls.push([k, args.map((x) => (x instanceof torch.Tensor || x instanceof torch.GradFn ? 'OUT' : Array.isArray(x) ? [...x] : x))]);
+          return r;
+        },
+        () => {
+          for (const [, use] of uses(d, a, m)) {
+            try {
+              use();
+            } catch {
+              // shape errors and unimplemented ops are fine: only successful calls are replayed
+            }
+          }
+        },
+      );
     } finally {
       scopes.pop();
-      for (const [k, f] of saved) N[k] = f;
     }
     for (const t of [a, m, d, ...made]) t.dispose();
     // Exports that take no tensor handle (or whose handles are node slots / pending slots).
